@@ -1,0 +1,50 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+HOST ?= 127.0.0.1
+export PORT HOST
+
+.PHONY: install run test lint bench seed clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# The portal with its Celery worker and beat, on SQLite and the filesystem broker unless
+# DATABASE_URL / REDIS_URL say otherwise.
+run: export DEBUG ?= 1
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo
+	@echo "Portale: http://$(HOST):$(PORT)/  (digita LEPO e accedi con una delle credenziali qui sopra)"
+	@echo "Amministrazione: http://$(HOST):$(PORT)/admin/"
+	@echo
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+
+seed: install
+	$(BIN)/python manage.py seed_demo
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# ruff, migrations in sync, and the whole suite in parallel, on PostgreSQL and Redis when they
+# answer (or are given), and only on them with REQUIRE_SERVICES=1.
+test: install
+	@eval "$$($(BIN)/python scripts/services.py)" && \
+	$(BIN)/ruff check . && \
+	$(BIN)/python manage.py makemigrations --check --dry-run && \
+	$(BIN)/pytest -n $${PYTEST_WORKERS:-auto} $(PYTEST_ARGS)
+
+clean:
+	rm -rf var/omnibus.sqlite3* var/broker var/static

@@ -1,0 +1,161 @@
+"""Admin for the platform, plus the base class every tenant-owned model's admin uses.
+
+The middleware runs each admin request in the scope of the staff member's comune, so the
+scoped managers already filter changelists, object lookups and foreign-key choices. The base
+class below adds what scoping cannot: the comune of new rows, and a 404 for ids of other comuni.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from .models import Comune, Incarico, User
+from .services import incarico_sync_user
+
+
+class ComuneScopedAdmin(admin.ModelAdmin):
+    """Admin of a model with a `comune` foreign key and a ScopedManager."""
+
+    def _is_platform_admin(self, request) -> bool:
+        return request.user.is_superuser
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if not self._is_platform_admin(request):
+            exclude.append("comune")
+        return exclude
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        if self._is_platform_admin(request):
+            filters.insert(0, "comune")
+        return filters
+
+    def save_model(self, request, obj, form, change):
+        if not self._is_platform_admin(request):
+            obj.comune = request.comune
+        super().save_model(request, obj, form, change)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if not self._is_platform_admin(request):
+            # model.clean() compares related rows with the comune before save_model runs.
+            comune = request.comune
+
+            class ScopedForm(form):
+                def _post_clean(self):
+                    self.instance.comune = comune
+                    super()._post_clean()
+
+            return ScopedForm
+        return form
+
+    def has_module_permission(self, request) -> bool:
+        return self._is_platform_admin(request) or (
+            request.comune is not None and super().has_module_permission(request)
+        )
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Another comune's id looks exactly like a missing one.
+        raise Http404(_("Oggetto non trovato."))
+
+
+@admin.register(Comune)
+class ComuneAdmin(admin.ModelAdmin):
+    list_display = ["nome", "slug", "provincia", "codice_fiscale", "attivo"]
+    search_fields = ["nome", "slug", "codice_fiscale"]
+    prepopulated_fields = {"slug": ["nome"]}
+    fieldsets = [
+        (None, {"fields": ["nome", "slug", "codice_fiscale", "provincia", "attivo", "logo"]}),
+        (_("Contatti"), {"fields": ["indirizzo", "cap", "telefono", "email", "pec", "sito_web"]}),
+        (
+            _("Regole dei servizi"),
+            {
+                "fields": [
+                    "ora_limite_disdetta", "soglia_sospensione_pasti", "soglia_avviso_pasti_debito",
+                    "soglia_credito_in_esaurimento", "data_attivazione_mensa", "data_attivazione_trasporto",
+                    "email_ristorazione",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(pk=request.comune.pk) if request.comune else qs.none()
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return []
+        return ["nome", "slug", "codice_fiscale", "provincia", "attivo"]
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404(_("Oggetto non trovato."))
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "codice_fiscale", "is_staff", "is_active"]
+    search_fields = ["email", "first_name", "last_name", "codice_fiscale"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Dati personali"), {"fields": ["first_name", "last_name", "codice_fiscale", "telefono"]}),
+        (_("Permessi"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        (_("Date"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    # Accounts span comuni: only the platform administrators manage them directly.
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+
+@admin.register(Incarico)
+class IncaricoAdmin(admin.ModelAdmin):
+    list_display = ["user", "comune", "ruolo"]
+    list_filter = ["comune", "ruolo"]
+    autocomplete_fields = ["user"]
+    filter_horizontal = ["scuole"]
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        incarico_sync_user(incarico=form.instance)

@@ -1,0 +1,38 @@
+"""Public pages: the comune finder and the comune-branded login."""
+
+from __future__ import annotations
+
+from allauth.account.views import LoginView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from .selectors import comune_search
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Landing page: the family types the first letters of its comune and goes to its login."""
+    query = request.GET.get("q", "")
+    context = {"query": query, "risultati": list(comune_search(query=query)) if query else None}
+    return render(request, "comuni/home.html", context)
+
+
+def comune_finder(request: HttpRequest) -> HttpResponse:
+    """The list of matching comuni, as an htmx fragment for the finder box."""
+    query = request.GET.get("q", "")
+    return render(
+        request, "comuni/_risultati.html", {"query": query, "risultati": list(comune_search(query=query))}
+    )
+
+
+class ComuneLoginView(LoginView):
+    """allauth's login, under /login/<comune>/, branded with the comune and leading to its CITTADINO area."""
+
+    template_name = "comuni/login.html"
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.success_url = reverse("cittadino:home", kwargs={"comune": request.comune.slug})
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_authenticated_redirect_url(self) -> str:
+        return self.success_url

@@ -1,0 +1,54 @@
+from django.contrib import admin
+
+from comuni.admin import ComuneScopedAdmin
+
+from .models import AnnoScolastico, Classe, Consumatore, Scuola, Tutore
+
+
+@admin.register(AnnoScolastico)
+class AnnoScolasticoAdmin(ComuneScopedAdmin):
+    list_display = ["nome", "data_inizio", "data_fine"]
+
+
+@admin.register(Scuola)
+class ScuolaAdmin(ComuneScopedAdmin):
+    list_display = ["nome", "tipo", "codice_meccanografico"]
+    list_filter = ["tipo"]
+    search_fields = ["nome", "codice_meccanografico"]
+
+
+@admin.register(Classe)
+class ClasseAdmin(ComuneScopedAdmin):
+    list_display = ["__str__", "scuola", "anno_scolastico"]
+    list_filter = ["anno_scolastico", "scuola"]
+    list_select_related = ["scuola"]
+
+
+class TutoreInline(admin.TabularInline):
+    model = Tutore
+    extra = 0
+    fields = ["nome", "cognome", "codice_fiscale", "relazione", "email", "telefono", "utente", "collegato_il"]
+    readonly_fields = ["utente", "collegato_il"]
+
+
+@admin.register(Consumatore)
+class ConsumatoreAdmin(ComuneScopedAdmin):
+    list_display = ["cognome", "nome", "codice_fiscale", "classe", "dieta_speciale", "attivo"]
+    list_filter = ["attivo", "dieta_speciale", "classe__scuola"]
+    search_fields = ["cognome", "nome", "codice_fiscale", "codice_pagamento"]
+    list_select_related = ["classe__scuola"]
+    readonly_fields = ["codice_pagamento"]
+    inlines = [TutoreInline]
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            inline_form.instance.comune = form.instance.comune
+        super().save_formset(request, form, formset, change)
+
+
+@admin.register(Tutore)
+class TutoreAdmin(ComuneScopedAdmin):
+    list_display = ["cognome", "nome", "codice_fiscale", "consumatore", "utente"]
+    search_fields = ["cognome", "nome", "codice_fiscale", "email"]
+    list_select_related = ["consumatore"]
+    readonly_fields = ["utente", "collegato_il"]

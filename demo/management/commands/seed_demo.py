@@ -1,0 +1,28 @@
+"""Create (or bring up to date) the demo comuni with schools, classes, families and staff."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from demo.services import DemoLogin, demo_seed
+
+
+class Command(BaseCommand):
+    help = "Crea i comuni dimostrativi (Leporano, Pulsano) con scuole, classi, famiglie e personale."
+
+    def handle(self, *args, **options) -> None:
+        logins = demo_seed()
+        self.stdout.write(self.style.SUCCESS("Dati dimostrativi pronti."))
+        self.stdout.write(format_logins(logins))
+
+
+def format_logins(logins: list[DemoLogin]) -> str:
+    headers = ("ruolo", "comune", "login", "password", "indirizzo")
+    rows = [headers] + [(x.ruolo, x.comune, x.login, x.password, x.url) for x in logins]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
+    lines = []
+    for n, row in enumerate(rows):
+        lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MensaConfig(AppConfig):
+    name = "mensa"
+    verbose_name = "Refezione scolastica"

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.contrib import admin
+from django.http import HttpResponse
+from django.urls import include, path
+from django.views.static import serve
+
+admin.site.site_header = "Omnibus – amministrazione"
+admin.site.site_title = "Omnibus"
+admin.site.index_title = "Servizi scolastici del comune"
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz/", healthz, name="healthz"),
+    path("", include("comuni.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+
+# Last: the family area of each comune, /<comune>/...
+urlpatterns.append(path("<slug:comune>/", include("consumatori.urls")))

@@ -1,0 +1,86 @@
+"""Shared fixtures: two comuni and the people who must or must not see their data.
+
+alice: a Leporano parent with two children.   bob: municipal staff of Leporano.
+charlie: a Pulsano parent (must never see Leporano data, and the other way round).
+dora: municipal staff of Pulsano.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django_scopes import scope
+
+from comuni.models import Ruolo
+from comuni.services import incarico_assign
+
+from .factories import ClasseFactory, ComuneFactory, ConsumatoreFactory, TutoreFactory, UserFactory
+
+PASSWORD = "Password-di-prova-1"
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(settings):
+    from omnibus.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def leporano(db):
+    return ComuneFactory(nome="Leporano", slug="leporano", codice_fiscale="80009290737")
+
+
+@pytest.fixture
+def pulsano(db):
+    return ComuneFactory(nome="Pulsano", slug="pulsano", codice_fiscale="80009310733")
+
+
+@pytest.fixture
+def alice(leporano):
+    user = UserFactory(email="alice@example.org", first_name="Alice", last_name="Lacaita")
+    classe = ClasseFactory(comune=leporano, anno=3, sezione="B", scuola__nome="Scuola primaria «Giovanni XXIII»")
+    for nome in ("Sofia", "Leonardo"):
+        child = ConsumatoreFactory(comune=leporano, nome=nome, cognome="Lacaita", classe=classe)
+        TutoreFactory(comune=leporano, consumatore=child, utente=user, nome="Alice", cognome="Lacaita")
+    return user
+
+
+@pytest.fixture
+def alice_children(alice, leporano):
+    from consumatori.models import Consumatore
+
+    with scope(comune=leporano):
+        return list(Consumatore.objects.filter(tutori__utente=alice).order_by("nome"))
+
+
+@pytest.fixture
+def charlie(pulsano):
+    user = UserFactory(email="charlie@example.org", first_name="Carlo", last_name="Semeraro")
+    classe = ClasseFactory(comune=pulsano, anno=1, sezione="A", scuola__nome="Scuola primaria «De Amicis»")
+    child = ConsumatoreFactory(comune=pulsano, nome="Tommaso", cognome="Semeraro", classe=classe)
+    TutoreFactory(comune=pulsano, consumatore=child, utente=user, nome="Carlo", cognome="Semeraro")
+    return user
+
+
+@pytest.fixture
+def charlie_child(charlie, pulsano):
+    from consumatori.models import Consumatore
+
+    with scope(comune=pulsano):
+        return Consumatore.objects.get(tutori__utente=charlie)
+
+
+@pytest.fixture
+def bob(leporano):
+    user = UserFactory(email="bob@example.org", first_name="Roberto", last_name="Ufficio")
+    incarico_assign(user=user, comune=leporano, ruolo=Ruolo.UFFICIO_SCUOLA)
+    return user
+
+
+@pytest.fixture
+def dora(pulsano):
+    user = UserFactory(email="dora@example.org", first_name="Dora", last_name="Ufficio")
+    incarico_assign(user=user, comune=pulsano, ruolo=Ruolo.UFFICIO_SCUOLA)
+    return user

@@ -1,0 +1,50 @@
+from django.urls import reverse
+
+
+def test_cittadino_lists_children_with_school_class_and_section(client, alice, alice_children):
+    client.force_login(alice)
+    response = client.get("/leporano/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    for child in alice_children:
+        assert f"{child.nome} {child.cognome}" in body
+        assert reverse("cittadino:consumatore", kwargs={"comune": "leporano", "pk": child.pk}) in body
+    assert "Scuola primaria «Giovanni XXIII»" in body
+    assert "3ª B" in body and "sezione B" in body
+    assert ">Dettaglio<" in body
+
+
+def test_cittadino_runs_a_fixed_number_of_queries(client, alice, leporano, django_assert_num_queries):
+    from tests.factories import ConsumatoreFactory, TutoreFactory
+
+    client.force_login(alice)
+    client.get("/leporano/")  # warm caches (content types, comune lookup shape)
+    # 1 comune from the URL, 2 session, 3 user, 4 consumers with class, school and year.
+    with django_assert_num_queries(4):
+        client.get("/leporano/")
+    for n in range(3):
+        child = ConsumatoreFactory(comune=leporano, nome=f"Figlio{n}", cognome="Lacaita")
+        TutoreFactory(comune=leporano, consumatore=child, utente=alice)
+    with django_assert_num_queries(4):
+        response = client.get("/leporano/")
+    assert response.content.decode().count(">Dettaglio<") == 5
+
+
+def test_the_detail_shows_school_class_and_section(client, alice, alice_children):
+    client.force_login(alice)
+    child = alice_children[0]
+    response = client.get(reverse("cittadino:consumatore", kwargs={"comune": "leporano", "pk": child.pk}))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert child.nome in body
+    assert "Scuola primaria «Giovanni XXIII»" in body
+    assert "3ª B" in body
+    assert "2026/27" in body
+
+
+def test_the_payment_code_is_random_and_unique(alice_children):
+    codes = {c.codice_pagamento for c in alice_children}
+    assert len(codes) == 2
+    for code in codes:
+        assert len(code) == 12
+        assert str(alice_children[0].pk) != code

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TrasportoConfig(AppConfig):
+    name = "trasporto"
+    verbose_name = "Trasporto scolastico"
