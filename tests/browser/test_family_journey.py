@@ -24,7 +24,7 @@ def test_a_parent_finds_the_comune_logs_in_and_sees_the_children(live_server, pa
     assert page.get_by_role("heading", name="CITTADINO").is_visible()
     for child in alice_children:
         assert page.get_by_role("heading", name=f"{child.nome} {child.cognome}").is_visible()
-    assert page.get_by_text("3ª B – sezione B").first.is_visible()
+    assert page.get_by_text("Classe 3ª – sezione B").first.is_visible()
 
     page.get_by_role("button", name="Esci").click()
     page.wait_for_url("**/login/leporano/")

@@ -89,3 +89,20 @@ def test_logout_is_not_done_by_a_get(client, alice, method):
     client.force_login(alice)
     client.get(reverse("account_logout"))
     assert "_auth_user_id" in client.session
+
+
+def test_the_portal_speaks_italian_even_to_an_english_browser(client, alice):
+    response = client.post(
+        "/login/leporano/", {"login": "alice@example.org", "password": PASSWORD}, follow=True,
+        HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9",
+    )
+    body = response.content.decode()
+    assert "Ti sei collegato con successo come Alice Lacaita" in body
+    assert "Successfully signed in" not in body
+    assert response["Content-Language"] == "it"
+
+
+def test_english_is_used_when_the_family_chooses_it(client, leporano):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/leporano/"})
+    response = client.get("/login/leporano/")
+    assert response["Content-Language"] == "en"

@@ -10,7 +10,7 @@ def test_cittadino_lists_children_with_school_class_and_section(client, alice, a
         assert f"{child.nome} {child.cognome}" in body
         assert reverse("cittadino:consumatore", kwargs={"comune": "leporano", "pk": child.pk}) in body
     assert "Scuola primaria «Giovanni XXIII»" in body
-    assert "3ª B" in body and "sezione B" in body
+    assert "Classe 3ª – sezione B" in body
     assert ">Dettaglio<" in body
 
 
@@ -38,7 +38,8 @@ def test_the_detail_shows_school_class_and_section(client, alice, alice_children
     assert response.status_code == 200
     assert child.nome in body
     assert "Scuola primaria «Giovanni XXIII»" in body
-    assert "3ª B" in body
+    assert "<dd class=\"col-sm-9\">3ª</dd>" in body
+    assert "<dd class=\"col-sm-9\">B</dd>" in body
     assert "2026/27" in body
 
 
@@ -48,3 +49,13 @@ def test_the_payment_code_is_random_and_unique(alice_children):
     for code in codes:
         assert len(code) == 12
         assert str(alice_children[0].pk) != code
+
+
+def test_an_infanzia_section_is_shown_without_a_class_number(client, alice, leporano):
+    from tests.factories import ClasseFactory, ConsumatoreFactory, TutoreFactory
+
+    sezione = ClasseFactory(comune=leporano, anno=None, sezione="C", scuola__tipo="infanzia")
+    child = ConsumatoreFactory(comune=leporano, nome="Pietro", cognome="Lacaita", classe=sezione)
+    TutoreFactory(comune=leporano, consumatore=child, utente=alice)
+    client.force_login(alice)
+    assert "Sezione C" in client.get("/leporano/").content.decode()
