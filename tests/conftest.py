@@ -27,6 +27,16 @@ def _eager_celery(settings):
     app.conf.task_always_eager = False
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(settings):
+    # A fresh in-process cache per test: rate limits and cached pages never leak between tests,
+    # nor between test processes sharing one Redis server.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def leporano(db):
     return ComuneFactory(nome="Leporano", slug="leporano", codice_fiscale="80009290737")
