@@ -48,6 +48,7 @@ test: install
 
 # Speed targets of quality.md on a PostgreSQL database of its own; QUICK=1 for a tenth of the size.
 bench: install
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	@eval "$$($(BIN)/python scripts/services.py)" && \
 	$(BIN)/python -m bench.run $(if $(QUICK),--quick) $(BENCH_ARGS)
 

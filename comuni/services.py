@@ -18,8 +18,11 @@ ROLE_GROUPS = {Ruolo.UFFICIO_SCUOLA: "Ufficio scuola", Ruolo.OPERATORE_MENSA: "O
 def role_groups_sync() -> None:
     """Create the role groups and give them their permissions; run after every migrate."""
     ufficio, _ = Group.objects.get_or_create(name=ROLE_GROUPS[Ruolo.UFFICIO_SCUOLA])
-    perms = Permission.objects.filter(content_type__app_label__in=STAFF_APPS) | Permission.objects.filter(
-        content_type__app_label="comuni", codename__in=["view_comune", "change_comune"]
+    perms = (
+        Permission.objects.filter(content_type__app_label__in=STAFF_APPS)
+        | Permission.objects.filter(content_type__app_label="comuni", codename__in=["view_comune", "change_comune"])
+        # The platform's schedules (nightly debit, warnings...) are shown to staff, not editable by them.
+        | Permission.objects.filter(content_type__app_label="django_celery_beat", codename__startswith="view_")
     )
     ufficio.permissions.set(perms)
     operatore, _ = Group.objects.get_or_create(name=ROLE_GROUPS[Ruolo.OPERATORE_MENSA])

@@ -1,0 +1,68 @@
+"""Served throughput: gunicorn on loopback, wrk as the load generator, same server for every URL."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(workers: int = 2) -> Iterator[str]:
+    """A production-like server of the project on the benchmark database; yields its base URL."""
+    port = _free_port()
+    env = {**os.environ, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "omnibus.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz/", timeout=1)  # noqa: S310 - loopback only
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def wrk(url: str, seconds: int, connections: int = 8, cookie: str = "", threads: int = 2) -> dict:
+    """Requests per second and latency percentiles from wrk (Debian package `wrk`)."""
+    if not shutil.which("wrk"):
+        raise SystemExit("make bench needs wrk: apt-get install wrk")
+    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    if non_2xx:
+        raise RuntimeError(f"{url}: {non_2xx.group(1)} failed responses\n{out}")
+
+    def percentile(p: str) -> float:
+        match = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    return {"rps": rps, "p50_ms": percentile("50"), "p99_ms": percentile("99")}
