@@ -14,11 +14,12 @@ def test_cittadino_lists_children_with_school_class_and_section(client, alice, a
     assert ">Dettaglio<" in body
 
 
-def test_cittadino_runs_a_fixed_number_of_queries(client, alice, leporano, django_assert_num_queries):
+def test_cittadino_runs_a_fixed_number_of_queries(client, alice, leporano, settings, django_assert_num_queries):
     from tests.factories import ConsumatoreFactory, TutoreFactory
 
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
     client.force_login(alice)
-    client.get("/leporano/")  # warm caches (content types, comune lookup shape)
+    client.get("/leporano/")
     # 1 comune from the URL, 2 session, 3 user, 4 consumers with class, school and year.
     with django_assert_num_queries(4):
         client.get("/leporano/")
