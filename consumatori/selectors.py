@@ -11,11 +11,13 @@ from .models import Consumatore
 
 
 def consumatori_of_family(*, user: User) -> QuerySet[Consumatore]:
-    """The consumers linked to this account in the current comune."""
+    """The consumers linked to this account in the current comune.
+
+    No DISTINCT needed: a Tutore row links one account to one consumer at most once (unique constraint).
+    """
     return (
         Consumatore.objects.filter(tutori__utente=user, attivo=True)
         .select_related("classe__scuola", "classe__anno_scolastico")
-        .distinct()
         .order_by("nome", "cognome")
     )
 
