@@ -265,10 +265,13 @@ def sospensione_revoke(*, sospensione: Sospensione, revocata_da: User, motivo: s
     return sospensione
 
 
-def _close_suspension(sospensione: Sospensione, now: datetime.datetime, user: User | None, motivo: str) -> None:
-    today = timezone.localtime(now, ROME).date()
-    # Lifted before today's cut-off: today is booked again; after it, today stays as it was.
-    last = today if cutoff_passed(comune=sospensione.comune, giorno=today, now=now) else today - datetime.timedelta(1)
+def _close_suspension(sospensione: Sospensione, now: datetime.datetime, user: User | None, motivo: str,
+                      last: datetime.date | None = None) -> None:
+    if last is None:
+        today = timezone.localtime(now, ROME).date()
+        # Lifted before today's cut-off: today is booked again; after it, today stays as it was.
+        passed = cutoff_passed(comune=sospensione.comune, giorno=today, now=now)
+        last = today if passed else today - datetime.timedelta(1)
     sospensione.al = max(last, sospensione.dal - datetime.timedelta(1))
     sospensione.revocata_il = now
     sospensione.revocata_da = user
@@ -315,10 +318,14 @@ def debt_rules_apply(*, comune: Comune, giorno: datetime.date, now: datetime.dat
     result = {"sospesi": 0, "avvisi_debito": 0, "avvisi_credito": 0, "riattivati": 0}
     # Lift open suspensions whose account is back to zero or credit.
     aperte = list(Sospensione.objects.filter(comune=comune, al__isnull=True).select_related("comune"))
+    open_ids_closed: set[int] = set()
     for sospensione in aperte:
-        if sospensione.consumatore_id not in conti:
-            _close_suspension(sospensione, now, None, "Saldo ripristinato")
+        conto = conti.get(sospensione.consumatore_id)
+        if conto is None or conto["saldo"] >= 0:
+            # Restored tonight: the next day is booked again.
+            _close_suspension(sospensione, now, None, "Saldo ripristinato", last=giorno)
             result["riattivati"] += 1
+            open_ids_closed.add(sospensione.consumatore_id)
     if not conti:
         return result
     prezzi = dict(
@@ -333,7 +340,7 @@ def debt_rules_apply(*, comune: Comune, giorno: datetime.date, now: datetime.dat
     episodi_sospesi = set(
         Sospensione.objects.filter(consumatore_id__in=list(conti)).values_list("episodio", flat=True)
     )
-    open_ids = {s.consumatore_id for s in aperte if s.al is None}
+    open_ids = {s.consumatore_id for s in aperte} - open_ids_closed
     for consumatore_id, conto in conti.items():
         saldo = conto["saldo"].quantize(Decimal("0.01"))
         prezzo = prezzi.get(consumatore_id) or Decimal("0")
