@@ -42,12 +42,19 @@ def _parse_mese(value: str | None) -> datetime.date:
 
 def dettaglio_context(request: HttpRequest, consumatore, mese: datetime.date) -> dict:
     """What the consumer "Dettaglio" page shows: the month's days, the meals consumed and the balance."""
+    consumatore.comune = request.comune  # the same row, already loaded by the middleware
     mese_data = mese_consumatore(consumatore=consumatore, mese=mese)
     saldo = saldi(consumatori=[consumatore])[(consumatore.pk, Servizio.MENSA)]
     return {
         "consumatore": consumatore, "mese": mese_data, "saldo_mensa": saldo,
         "form_assenza": AssenzaForm(), "oggi": oggi(),
     }
+
+
+def _own_consumatore(request: HttpRequest, pk: int):
+    consumatore = consumatore_of_family(user=request.user, pk=pk)
+    consumatore.comune = request.comune
+    return consumatore
 
 
 def _respond(request: HttpRequest, consumatore, mese: datetime.date) -> HttpResponse:
@@ -64,7 +71,7 @@ def _error_text(error: ValidationError) -> str:
 @require_POST
 @family_login_required
 def assenza_nuova(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
-    consumatore = consumatore_of_family(user=request.user, pk=pk)
+    consumatore = _own_consumatore(request, pk)
     form = AssenzaForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Indica una data valida (gg/mm/aaaa)."))
@@ -91,7 +98,7 @@ def assenza_nuova(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
 @require_POST
 @family_login_required
 def assenza_ritira(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
-    consumatore = consumatore_of_family(user=request.user, pk=pk)
+    consumatore = _own_consumatore(request, pk)
     form = GiornoForm(request.POST)
     if not form.is_valid():
         raise Http404
