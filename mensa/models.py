@@ -308,3 +308,22 @@ class ConteggioInviato(models.Model):
 
     def __str__(self) -> str:
         return f"{self.giorno:%d/%m/%Y}: {self.pasti}"
+
+
+class AddebitoEseguito(models.Model):
+    """The nightly job of one comune and day completed: a second run the same night only checks this row."""
+
+    comune = models.ForeignKey(Comune, on_delete=models.CASCADE, related_name="+")
+    giorno = models.DateField()
+    pasti = models.PositiveIntegerField(default=0)
+    eseguito_il = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(comune="comune")
+
+    class Meta:
+        verbose_name = _("addebito pasti eseguito")
+        verbose_name_plural = _("addebiti pasti eseguiti")
+        constraints = [models.UniqueConstraint(fields=["comune", "giorno"], name="addebito_eseguito_unico")]
+
+    def __str__(self) -> str:
+        return f"{self.giorno:%d/%m/%Y}: {self.pasti}"

@@ -9,16 +9,16 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import (
+    Case,
     DateField,
     DateTimeField,
     DecimalField,
     Exists,
-    F,
     OuterRef,
     Q,
-    Subquery,
     TextField,
     Value,
+    When,
 )
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -199,20 +199,23 @@ def presenti_queryset(*, comune: Comune, giorno: datetime.date, calendari=None):
     )
 
 
-def _prezzo_subquery(giorno: datetime.date) -> Subquery:
-    prezzi = (
-        PrezzoTariffa.objects.filter(tariffa=OuterRef("tariffa_id"), valido_dal__lte=giorno)
-        .filter(Q(valido_al__isnull=True) | Q(valido_al__gte=giorno))
-        .order_by("-valido_dal")
-        .values("importo")[:1]
-    )
-    return Subquery(prezzi, output_field=DecimalField(max_digits=12, decimal_places=2))
-
-
 MOVIMENTO_COLUMNS = (
     "comune_id", "consumatore_id", "servizio", "tipo", "importo", "data_valuta", "riferimento", "descrizione",
     "chiave", "motivo", "creato_il",
 )
+
+
+def prezzi_del_giorno(*, comune: Comune, giorno: datetime.date) -> dict[int, Decimal]:
+    """{tariffa_id: per-meal amount valid that day}: a comune has a handful of tariffs, read once."""
+    prezzi: dict[int, Decimal] = {}
+    for tariffa_id, importo in (
+        PrezzoTariffa.objects.filter(comune=comune, valido_dal__lte=giorno)
+        .filter(Q(valido_al__isnull=True) | Q(valido_al__gte=giorno))
+        .order_by("tariffa_id", "valido_dal")
+        .values_list("tariffa_id", "importo")
+    ):
+        prezzi[tariffa_id] = importo  # the latest start wins
+    return prezzi
 
 
 def meal_debit_for_day(*, comune: Comune, giorno: datetime.date) -> int:
@@ -221,15 +224,21 @@ def meal_debit_for_day(*, comune: Comune, giorno: datetime.date) -> int:
     Idempotent: the key "pasto:<day>" is unique per consumer and service, so re-runs, retries and two
     workers at once write each row once (ON CONFLICT DO NOTHING). Returns the rows written now.
     """
+    prezzi = {k: v for k, v in prezzi_del_giorno(comune=comune, giorno=giorno).items() if v > 0}
+    if not prezzi:
+        return 0
     queryset = presenti_queryset(comune=comune, giorno=giorno)
     now = timezone.now()
+    money = DecimalField(max_digits=12, decimal_places=2)
     rows = (
-        queryset.annotate(prezzo=_prezzo_subquery(giorno))
-        .filter(prezzo__gt=0)
+        queryset.filter(tariffa_id__in=list(prezzi))
         .annotate(
             m_servizio=Value(Servizio.MENSA, output_field=TextField()),
             m_tipo=Value(TipoMovimento.PASTO, output_field=TextField()),
-            m_importo=F("prezzo") * Value(-1, output_field=DecimalField(max_digits=12, decimal_places=2)),
+            m_importo=Case(
+                *[When(tariffa_id=pk, then=Value(-importo, output_field=money)) for pk, importo in prezzi.items()],
+                output_field=money,
+            ),
             m_data=Value(giorno, output_field=DateField()),
             m_riferimento=Value(giorno.isoformat(), output_field=TextField()),
             m_descrizione=Value(f"Pasto del {_it(giorno)}", output_field=TextField()),
@@ -304,12 +313,16 @@ def debt_rules_apply(*, comune: Comune, giorno: datetime.date, now: datetime.dat
     iscritti = IscrizioneMensa.objects.filter(comune=comune, data_inizio__lte=giorno).filter(
         Q(data_fine__isnull=True) | Q(data_fine__gte=giorno)
     )
-    # One aggregate over the comune's canteen ledger; only accounts under the low-credit line come back.
+    aperte = list(Sospensione.objects.filter(comune=comune, al__isnull=True).select_related("comune"))
+    # Balances only went down for the consumers debited that day; suspended ones may have been topped up.
+    debitati = Movimento.objects.filter(
+        comune=comune, servizio=Servizio.MENSA, tipo=TipoMovimento.PASTO, data_valuta=giorno
+    ).values("consumatore_id")
+    # One aggregate over those accounts; only the ones under the low-credit line come back.
     conti = {
         row["consumatore_id"]: row
-        for row in Movimento.objects.filter(
-            comune=comune, servizio=Servizio.MENSA, consumatore_id__in=iscritti.values("consumatore_id")
-        )
+        for row in Movimento.objects.filter(comune=comune, servizio=Servizio.MENSA)
+        .filter(Q(consumatore_id__in=debitati) | Q(consumatore_id__in=[s.consumatore_id for s in aperte]))
         .values("consumatore_id")
         .annotate(saldo=Sum("importo"), ultimo_credito=Max("id", filter=Q(importo__gt=0)))
         .filter(saldo__lt=comune.soglia_credito_in_esaurimento)
@@ -317,7 +330,6 @@ def debt_rules_apply(*, comune: Comune, giorno: datetime.date, now: datetime.dat
     }
     result = {"sospesi": 0, "avvisi_debito": 0, "avvisi_credito": 0, "riattivati": 0}
     # Lift open suspensions whose account is back to zero or credit.
-    aperte = list(Sospensione.objects.filter(comune=comune, al__isnull=True).select_related("comune"))
     open_ids_closed: set[int] = set()
     for sospensione in aperte:
         conto = conti.get(sospensione.consumatore_id)
@@ -328,11 +340,13 @@ def debt_rules_apply(*, comune: Comune, giorno: datetime.date, now: datetime.dat
             open_ids_closed.add(sospensione.consumatore_id)
     if not conti:
         return result
-    prezzi = dict(
-        iscritti.filter(consumatore_id__in=list(conti))
-        .annotate(prezzo=_prezzo_subquery(giorno))
-        .values_list("consumatore_id", "prezzo")
-    )
+    prezzi_tariffe = prezzi_del_giorno(comune=comune, giorno=giorno)
+    prezzi = {
+        consumatore_id: prezzi_tariffe.get(tariffa_id)
+        for consumatore_id, tariffa_id in iscritti.filter(consumatore_id__in=list(conti)).values_list(
+            "consumatore_id", "tariffa_id"
+        )
+    }
     consumatori = {c.pk: c for c in Consumatore.objects.filter(pk__in=list(conti))}
     utenti: dict[int, list[User]] = {}
     for tutore in Tutore.objects.filter(consumatore_id__in=list(conti), utente__isnull=False).select_related("utente"):
@@ -384,9 +398,26 @@ def debt_rules_apply(*, comune: Comune, giorno: datetime.date, now: datetime.dat
     return result
 
 
-def meal_debit_run(*, comune: Comune, giorno: datetime.date) -> dict:
-    """The nightly job of one comune: debit the day, then suspensions and warnings. Same for Celery and CLI."""
+def meal_debit_run(*, comune: Comune, giorno: datetime.date, force: bool = False) -> dict:
+    """The nightly job of one comune: debit the day, then suspensions and warnings. Same for Celery and CLI.
+
+    A completed run leaves a row (comune, day): a second run the same night returns at once. `force`
+    runs again anyway (e.g. after a late operator record); the ledger keys still make it write each meal once.
+    """
+    from django.db import IntegrityError
+
+    from .models import AddebitoEseguito
+
+    result = {"comune": comune.slug, "giorno": giorno.isoformat(), "pasti_addebitati": 0, "sospesi": 0,
+              "avvisi_debito": 0, "avvisi_credito": 0, "riattivati": 0, "gia_eseguito": False}
+    if not force and AddebitoEseguito.objects.filter(comune=comune, giorno=giorno).exists():
+        return {**result, "gia_eseguito": True}
     with transaction.atomic():
         scritti = meal_debit_for_day(comune=comune, giorno=giorno)
-        regole = debt_rules_apply(comune=comune, giorno=giorno)
-    return {"comune": comune.slug, "giorno": giorno.isoformat(), "pasti_addebitati": scritti, **regole}
+        result.update(debt_rules_apply(comune=comune, giorno=giorno), pasti_addebitati=scritti)
+        try:
+            with transaction.atomic():
+                AddebitoEseguito.objects.create(comune=comune, giorno=giorno, pasti=scritti)
+        except IntegrityError:
+            pass  # a forced re-run, or another worker finished first: the ledger is the same
+    return result

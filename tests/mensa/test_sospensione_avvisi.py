@@ -22,9 +22,9 @@ WEEK = [MONDAY + datetime.timedelta(n) for n in range(5)]
 NEXT_WEEK = [d + datetime.timedelta(7) for d in WEEK]
 
 
-def _run(comune, day):
+def _run(comune, day, force=False):
     with scope(comune=comune):
-        return meal_debit_run(comune=comune, giorno=day)
+        return meal_debit_run(comune=comune, giorno=day, force=force)
 
 
 def _credit(comune, child, amount, key):
@@ -54,7 +54,8 @@ def test_the_family_is_warned_once_at_two_meals_then_suspended_at_five(
     with django_capture_on_commit_callbacks(execute=True):
         for day in WEEK:
             _run(leporano, day)
-            _run(leporano, day)  # a second run the same night sends nothing more
+            assert _run(leporano, day)["gia_eseguito"] is True
+            _run(leporano, day, force=True)  # even forced, a second run the same night sends nothing more
     titles = _titles(leporano, alice)
     assert titles == [
         "Leonardo Lacaita: credito mensa in esaurimento",

@@ -17,6 +17,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--date", required=True, help="YYYY-MM-DD")
         parser.add_argument("--comune", help="slug del comune (tutti se assente)")
+        parser.add_argument("--force", action="store_true",
+                            help="riesegue anche se il giorno è già stato addebitato (resta idempotente)")
 
     def handle(self, *args, **options):
         try:
@@ -30,7 +32,7 @@ class Command(BaseCommand):
                 raise CommandError(f"Comune «{options['comune']}» non trovato")
         for comune in comuni:
             with scope(comune=comune):
-                result = meal_debit_run(comune=comune, giorno=giorno)
+                result = meal_debit_run(comune=comune, giorno=giorno, force=options["force"])
             self.stdout.write(
                 f"{comune.slug} {giorno}: {result['pasti_addebitati']} pasti addebitati, "
                 f"{result['sospesi']} sospesi, {result['avvisi_debito']} avvisi di debito, "
