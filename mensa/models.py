@@ -20,6 +20,9 @@ from consumatori.models import AnnoScolastico, Classe, Consumatore, Scuola
 PERIODO_ERROR = _("La data di fine precede la data di inizio.")
 SCUOLA_COMUNE_ERROR = _("La scuola appartiene a un altro comune.")
 CLASSE_SCUOLA_ERROR = _("La classe non appartiene alla scuola indicata.")
+ISCRIZIONE_SOVRAPPOSTA_ERROR = _(
+    "Il consumatore ha già un'iscrizione in questo periodo: chiudi quella (data «al») prima di aprirne un'altra."
+)
 FESTA_PATRONALE_ERROR = _("La festa patronale deve cadere nell'anno scolastico.")
 
 # Python weekday() -> field of CalendarioScuola.
@@ -193,6 +196,13 @@ class IscrizioneMensa(models.Model):
     def clean(self) -> None:
         if self.data_fine and self.data_inizio and self.data_fine < self.data_inizio:
             raise ValidationError({"data_fine": PERIODO_ERROR})
+        if self.consumatore_id and self.data_inizio:
+            overlapping = IscrizioneMensa.objects.filter(consumatore_id=self.consumatore_id).exclude(pk=self.pk)
+            overlapping = overlapping.filter(Q(data_fine__isnull=True) | Q(data_fine__gte=self.data_inizio))
+            if self.data_fine:
+                overlapping = overlapping.filter(data_inizio__lte=self.data_fine)
+            if overlapping.exists():
+                raise ValidationError({"data_inizio": ISCRIZIONE_SOVRAPPOSTA_ERROR})
 
 
 class Assenza(models.Model):

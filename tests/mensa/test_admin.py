@@ -48,3 +48,23 @@ def test_another_comunes_staff_gets_404(client, dora, leporano, alice_children, 
                                                  saldo=-20.5, episodio="x:0")
     client.force_login(dora)
     assert client.get(f"/admin/mensa/sospensione/{sospensione.pk}/change/").status_code == 404
+
+
+def test_a_tariff_change_closes_the_old_enrolment_first(leporano, alice_children, mensa_alice):
+    import datetime
+
+    from django.core.exceptions import ValidationError
+
+    from mensa.models import ISCRIZIONE_SOVRAPPOSTA_ERROR, IscrizioneMensa
+
+    with scope(comune=leporano):
+        nuova = IscrizioneMensa(comune=leporano, consumatore=alice_children[0], tariffa=mensa_alice,
+                                data_inizio=datetime.date(2027, 1, 7))
+        with pytest.raises(ValidationError) as error:
+            nuova.full_clean()
+        assert str(ISCRIZIONE_SOVRAPPOSTA_ERROR) in str(error.value)
+        vecchia = alice_children[0].iscrizioni_mensa.get()
+        vecchia.data_fine = datetime.date(2027, 1, 6)
+        vecchia.full_clean()
+        vecchia.save()
+        nuova.full_clean()
