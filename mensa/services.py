@@ -13,8 +13,6 @@ from django.db.models import (
     DateField,
     DateTimeField,
     DecimalField,
-    Exists,
-    OuterRef,
     Q,
     TextField,
     Value,
@@ -183,17 +181,27 @@ def presenti_queryset(*, comune: Comune, giorno: datetime.date, calendari=None):
     calendari = calendari or calendari_load(comune=comune, dal=giorno, al=giorno)
     servizio_q = classi_con_servizio_q(calendari, giorno, prefix="consumatore__classe__")
     cutoff = cutoff_datetime(comune=comune, giorno=giorno)
-    sospeso = Sospensione.objects.filter(consumatore=OuterRef("consumatore_id"), dal__lte=giorno).filter(
+    # Uncorrelated "consumer in (…)" sets: PostgreSQL hashes each once instead of probing per consumer.
+    sospesi = Sospensione.objects.filter(comune=comune, dal__lte=giorno).filter(
         Q(al__isnull=True) | Q(al__gte=giorno)
+    ).values("consumatore_id")
+    assenti = Assenza.objects.filter(comune=comune, giorno=giorno, registrata_il__lte=cutoff).filter(
+        Q(annullata_il__isnull=True) | Q(annullata_il__gt=cutoff)
+    ).values("consumatore_id")
+    override = Presenza.objects.filter(comune=comune, giorno=giorno)
+    prenotato = (
+        (servizio_q if servizio_q is not None else Q(pk__in=[]))
+        & ~Q(consumatore_id__in=sospesi)
+        & ~Q(consumatore_id__in=assenti)
     )
-    assente = Assenza.objects.filter(
-        consumatore=OuterRef("consumatore_id"), giorno=giorno, registrata_il__lte=cutoff
-    ).filter(Q(annullata_il__isnull=True) | Q(annullata_il__gt=cutoff))
-    override = Presenza.objects.filter(consumatore=OuterRef("consumatore_id"), giorno=giorno)
-    prenotato = (servizio_q if servizio_q is not None else Q(pk__in=[])) & ~Exists(sospeso) & ~Exists(assente)
-    presente = (prenotato & ~Exists(override.filter(presente=False))) | Exists(override.filter(presente=True))
+    presente = (prenotato & ~Q(consumatore_id__in=override.filter(presente=False).values("consumatore_id"))) | Q(
+        consumatore_id__in=override.filter(presente=True).values("consumatore_id")
+    )
     return (
-        IscrizioneMensa.objects.filter(comune=comune, data_inizio__lte=giorno, consumatore__attivo=True)
+        # consumatore__comune lets PostgreSQL read only this comune's consumers, by index.
+        IscrizioneMensa.objects.filter(
+            comune=comune, data_inizio__lte=giorno, consumatore__comune=comune, consumatore__attivo=True
+        )
         .filter(Q(data_fine__isnull=True) | Q(data_fine__gte=giorno))
         .filter(presente)
     )
