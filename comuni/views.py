@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from .models import Incarico, Ruolo
 from .selectors import comune_search
 
 
@@ -36,3 +37,11 @@ class ComuneLoginView(LoginView):
 
     def get_authenticated_redirect_url(self) -> str:
         return self.success_url
+
+    def form_valid(self, form):
+        # Canteen operators land on today's attendance page (unless a ?next= says otherwise).
+        if Incarico.objects.filter(
+            user=form.user, comune=self.request.comune, ruolo=Ruolo.OPERATORE_MENSA
+        ).exists():
+            self.success_url = reverse("mensa:operatore", kwargs={"comune": self.request.comune.slug})
+        return super().form_valid(form)

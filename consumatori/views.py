@@ -33,5 +33,9 @@ def cittadino_home(request: HttpRequest, comune: str) -> HttpResponse:
 
 @family_login_required
 def consumatore_dettaglio(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
+    """"Dettaglio": school, class and section, the month's days, meals consumed and the balance."""
+    from mensa.views import _parse_mese, dettaglio_context
+
     consumatore = consumatore_of_family(user=request.user, pk=pk)
-    return render(request, "consumatori/dettaglio.html", {"consumatore": consumatore})
+    context = dettaglio_context(request, consumatore, _parse_mese(request.GET.get("mese")))
+    return render(request, "consumatori/dettaglio.html", context)

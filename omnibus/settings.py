@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "mensa",
     "trasporto",
     "pagamenti",
+    "notifiche",
     "demo",
 ]
 
@@ -183,6 +184,15 @@ CELERY_BEAT_SCHEDULE = {
     "pulizia-giornaliera": {
         "task": "comuni.tasks.housekeeping",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=3, minute=30),
+    },
+    # Canteen: the kitchen count right after each comune's cut-off, the meal debit every night.
+    "mensa-conteggio-cucina": {
+        "task": "mensa.tasks.kitchen_counts_due",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(minute="*/5", hour="6-14"),
+    },
+    "mensa-addebito-notturno": {
+        "task": "mensa.tasks.meal_debit_all",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=22, minute=30),
     },
 }
 

@@ -24,5 +24,8 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
 
+urlpatterns.append(path("<slug:comune>/mensa/", include("mensa.urls")))
+urlpatterns.append(path("<slug:comune>/messaggi/", include("notifiche.urls")))
+
 # Last: the family area of each comune, /<comune>/...
 urlpatterns.append(path("<slug:comune>/", include("consumatori.urls")))

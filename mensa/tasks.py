@@ -1,0 +1,73 @@
+"""Thin Celery tasks: the nightly debit fanned out per comune, the kitchen count after the cut-off."""
+
+from __future__ import annotations
+
+import datetime
+
+from celery import shared_task
+from django.utils import timezone
+
+from omnibus.celery import ComuneTask
+
+from .services import ROME, cutoff_passed
+
+
+def _today() -> datetime.date:
+    return timezone.localtime(timezone.now(), ROME).date()
+
+
+@shared_task(name="mensa.tasks.meal_debit_all")
+def meal_debit_all(giorno: str | None = None) -> int:
+    """Fan out the night's debit: one task per active comune, so several workers share a national run."""
+    from comuni.models import Comune
+
+    giorno = giorno or _today().isoformat()
+    ids = list(Comune.objects.filter(attivo=True).values_list("pk", flat=True))
+    for pk in ids:
+        meal_debit_comune.delay(pk, giorno)
+    return len(ids)
+
+
+@shared_task(base=ComuneTask, name="mensa.tasks.meal_debit_comune", bind=True, max_retries=5)
+def meal_debit_comune(self, comune, giorno: str) -> dict:
+    from django.db import OperationalError
+
+    from .services import meal_debit_run
+
+    try:
+        return meal_debit_run(comune=comune, giorno=datetime.date.fromisoformat(giorno))
+    except OperationalError as exc:  # lock timeouts, lost connections: the run is idempotent, retry it
+        raise self.retry(exc=exc, countdown=30) from exc
+
+
+@shared_task(name="mensa.tasks.kitchen_counts_due")
+def kitchen_counts_due() -> int:
+    """Every few minutes: send the count of every comune whose cut-off passed today and has not been sent."""
+    from django_scopes import scopes_disabled
+
+    from comuni.models import Comune
+
+    from .models import ConteggioInviato
+
+    today = _today()
+    now = timezone.now()
+    # A platform-wide read of which comuni are done today (no tenant data leaves this function).
+    with scopes_disabled():
+        done = set(ConteggioInviato.objects.filter(giorno=today).values_list("comune_id", flat=True))
+    due = [
+        c.pk for c in Comune.objects.filter(attivo=True).exclude(email_ristorazione="")
+        if c.pk not in done and cutoff_passed(comune=c, giorno=today, now=now)
+    ]
+    for pk in due:
+        kitchen_count_send.delay(pk, today.isoformat())
+    return len(due)
+
+
+@shared_task(base=ComuneTask, name="mensa.tasks.kitchen_count_send", bind=True, max_retries=5)
+def kitchen_count_send(self, comune, giorno: str) -> bool:
+    from .cucina import conteggio_cucina_send
+
+    try:
+        return conteggio_cucina_send(comune=comune, giorno=datetime.date.fromisoformat(giorno))
+    except OSError as exc:  # the mail server did not answer: nothing was claimed, try again
+        raise self.retry(exc=exc, countdown=60) from exc

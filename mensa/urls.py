@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "mensa"
+
+urlpatterns = [
+    path("consumatori/<int:pk>/assenze/", views.assenza_nuova, name="assenza_nuova"),
+    path("consumatori/<int:pk>/assenze/ritira/", views.assenza_ritira, name="assenza_ritira"),
+    path("operatore/", views.operatore_presenze, name="operatore"),
+    path("operatore/presenza/", views.operatore_presenza, name="presenza"),
+    path("cucina/", views.conteggio, name="conteggio"),
+    path("cucina/pasti.csv", views.conteggio, {"formato": "csv"}, name="conteggio_csv"),
+    path("cucina/pasti.pdf", views.conteggio, {"formato": "pdf"}, name="conteggio_pdf"),
+]

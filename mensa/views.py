@@ -1,0 +1,189 @@
+"""Canteen pages: family absences (inside "Dettaglio"), operators' attendance, the kitchen count."""
+
+from __future__ import annotations
+
+import datetime
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from consumatori.selectors import consumatore_of_family
+from consumatori.views import family_login_required
+from pagamenti.models import Servizio
+from pagamenti.selectors import saldi
+
+from .cucina import conteggio_csv, conteggio_pdf
+from .forms import AssenzaForm, GiornoForm, PresenzaForm
+from .selectors import (
+    conteggio_cucina,
+    elenco_operatore,
+    incarico_operatore,
+    mese_consumatore,
+    oggi,
+    scuole_ids_of,
+)
+from .services import assenza_create, assenza_withdraw, presenza_set
+
+
+def _parse_mese(value: str | None) -> datetime.date:
+    try:
+        year, month = (int(x) for x in (value or "").split("-"))
+        return datetime.date(year, month, 1)
+    except ValueError:
+        return oggi().replace(day=1)
+
+
+def dettaglio_context(request: HttpRequest, consumatore, mese: datetime.date) -> dict:
+    """What the consumer "Dettaglio" page shows: the month's days, the meals consumed and the balance."""
+    consumatore.comune = request.comune  # the same row, already loaded by the middleware
+    mese_data = mese_consumatore(consumatore=consumatore, mese=mese)
+    saldo = saldi(consumatori=[consumatore])[(consumatore.pk, Servizio.MENSA)]
+    return {
+        "consumatore": consumatore, "mese": mese_data, "saldo_mensa": saldo,
+        "form_assenza": AssenzaForm(), "oggi": oggi(),
+    }
+
+
+def _own_consumatore(request: HttpRequest, pk: int):
+    consumatore = consumatore_of_family(user=request.user, pk=pk)
+    consumatore.comune = request.comune
+    return consumatore
+
+
+def _respond(request: HttpRequest, consumatore, mese: datetime.date) -> HttpResponse:
+    if request.htmx:
+        return render(request, "mensa/_mese.html", dettaglio_context(request, consumatore, mese))
+    url = reverse("cittadino:consumatore", kwargs={"comune": request.comune.slug, "pk": consumatore.pk})
+    return redirect(f"{url}?mese={mese:%Y-%m}#mese")
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(str(m) for m in error.messages)
+
+
+@require_POST
+@family_login_required
+def assenza_nuova(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
+    consumatore = _own_consumatore(request, pk)
+    form = AssenzaForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Indica una data valida (gg/mm/aaaa)."))
+        return _respond(request, consumatore, _parse_mese(request.POST.get("mese")))
+    dal, al = form.cleaned_data["dal"], form.cleaned_data["al"]
+    try:
+        nuove = assenza_create(consumatore=consumatore, dal=dal, al=al, registrata_da=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        now = timezone.localtime()
+        if nuove:
+            giorni = ", ".join(a.giorno.strftime("%d/%m/%Y") for a in nuove)
+            messages.success(request, _(
+                "Assenza registrata per %(nome)s: %(giorni)s. Registrata il %(quando)s da %(chi)s. "
+                "Ti abbiamo inviato una conferma per e-mail."
+            ) % {"nome": consumatore.nome, "giorni": giorni, "quando": now.strftime("%d/%m/%Y alle %H:%M"),
+                 "chi": request.user.get_full_name() or request.user.email})
+        else:
+            messages.info(request, _("L'assenza era già registrata: nulla da cambiare."))
+    return _respond(request, consumatore, dal.replace(day=1))
+
+
+@require_POST
+@family_login_required
+def assenza_ritira(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
+    consumatore = _own_consumatore(request, pk)
+    form = GiornoForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    giorno = form.cleaned_data["giorno"]
+    try:
+        assenza_withdraw(consumatore=consumatore, giorno=giorno, annullata_da=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _(
+            "Assenza ritirata: il pasto del %(giorno)s per %(nome)s è di nuovo prenotato. "
+            "Ti abbiamo inviato una conferma per e-mail."
+        ) % {"giorno": giorno.strftime("%d/%m/%Y"), "nome": consumatore.nome})
+    return _respond(request, consumatore, giorno.replace(day=1))
+
+
+# --- canteen operators -------------------------------------------------------------------------
+
+
+def operatore_required(view):
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            login = reverse("comune_login", kwargs={"comune": request.comune.slug})
+            return redirect(f"{login}?next={request.path}")
+        incarico = incarico_operatore(user=request.user, comune=request.comune)
+        if incarico is None:
+            raise PermissionDenied
+        request.incarico = incarico
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@operatore_required
+def operatore_presenze(request: HttpRequest, comune: str) -> HttpResponse:
+    giorno = oggi()
+    righe = elenco_operatore(comune=request.comune, giorno=giorno, scuole_ids=scuole_ids_of(request.incarico))
+    return render(request, "mensa/operatore.html", {
+        "giorno": giorno, "righe": righe, "pasti": sum(1 for r in righe if r.mangia),
+    })
+
+
+@require_POST
+@operatore_required
+def operatore_presenza(request: HttpRequest, comune: str) -> HttpResponse:
+    form = PresenzaForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    giorno = oggi()
+    righe = elenco_operatore(comune=request.comune, giorno=giorno, scuole_ids=scuole_ids_of(request.incarico))
+    riga = next((r for r in righe if r.consumatore.pk == form.cleaned_data["consumatore"]), None)
+    if riga is None:
+        raise Http404
+    presenza_set(consumatore=riga.consumatore, giorno=giorno, presente=form.cleaned_data["presente"],
+                 registrata_da=request.user)
+    riga.presente = form.cleaned_data["presente"]
+    if request.htmx:
+        return render(request, "mensa/_riga_presenza.html", {"r": riga})
+    messages.success(request, _("Salvato: %(nome)s %(stato)s.") % {
+        "nome": riga.consumatore.nome_completo, "stato": _("presente") if riga.presente else _("assente")})
+    return redirect(f"{reverse('mensa:operatore', kwargs={'comune': comune})}#c{riga.consumatore.pk}")
+
+
+def _giorno_param(request: HttpRequest) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(request.GET.get("giorno", ""))
+    except ValueError:
+        return oggi()
+
+
+@operatore_required
+def conteggio(request: HttpRequest, comune: str, formato: str = "html") -> HttpResponse:
+    giorno = _giorno_param(request)
+    righe = conteggio_cucina(comune=request.comune, giorno=giorno, scuole_ids=scuole_ids_of(request.incarico))
+    if formato == "csv":
+        response = HttpResponse(conteggio_csv(righe), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="pasti-{giorno.isoformat()}.csv"'
+        return response
+    if formato == "pdf":
+        response = HttpResponse(
+            conteggio_pdf(comune=request.comune, giorno=giorno, righe=righe), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'inline; filename="pasti-{giorno.isoformat()}.pdf"'
+        return response
+    return render(request, "mensa/conteggio.html", {
+        "giorno": giorno, "righe": righe, "totale": sum(r.pasti for r in righe),
+    })

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NotificheConfig(AppConfig):
+    name = "notifiche"
+    verbose_name = "Notifiche"
