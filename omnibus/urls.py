@@ -24,5 +24,7 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
 
+# Payments of each comune (RICARICA, Pagamenti, PuntoLIS), before the family catch-all.
+urlpatterns.append(path("<slug:comune>/", include("pagamenti.urls")))
 # Last: the family area of each comune, /<comune>/...
 urlpatterns.append(path("<slug:comune>/", include("consumatori.urls")))
