@@ -75,10 +75,10 @@ class GpdGateway:
 
     origine = "gpd"
 
-    def __init__(self, config: ConfigurazionePagamenti, timeout: float = GPD_TIMEOUT_SECONDS):
+    def __init__(self, config: ConfigurazionePagamenti, timeout: float | None = None):
         self.config = config
         self.base = config.gpd_url.rstrip("/")
-        self.timeout = timeout
+        self.timeout = timeout or GPD_TIMEOUT_SECONDS
 
     def _request(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
         data = json.dumps(body).encode() if body is not None else None
