@@ -110,7 +110,8 @@ def posizione(gpd, leporano, alice, alice_children, django_capture_on_commit_cal
 
 def test_the_position_is_published_with_api_key_iban_and_taxonomy(gpd, posizione, leporano):
     body = gpd.positions[posizione.numero_avviso]
-    assert gpd.requests[0][0] == "POST" and "/organizations/80009290737/debtpositions?toPublish=true" in gpd.requests[0][1]
+    method, path, _key = gpd.requests[0]
+    assert method == "POST" and "/organizations/80009290737/debtpositions?toPublish=true" in path
     option = body["paymentOption"][0]
     assert option["iuv"] == posizione.iuv and option["amount"] == 3000
     categories = [t["category"] for t in option["transfer"]]
