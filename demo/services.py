@@ -183,6 +183,9 @@ def _seed_comune(spec: dict) -> list[DemoLogin]:
     logins.append(DemoLogin("ufficio scuola", comune.nome, ufficio.email, data.DEMO_PASSWORD_STAFF, "/admin/"))
     logins.append(DemoLogin("operatore mensa", comune.nome, operatore.email, data.DEMO_PASSWORD_OPERATORE,
                             login_url))
+    from .pagamenti import demo_pagamenti_seed
+
+    demo_pagamenti_seed(comune)
     return logins
 
 

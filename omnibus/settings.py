@@ -183,6 +183,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "comuni.tasks.housekeeping",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=3, minute=30),
     },
+    "pagopa-verifica-posizioni": {
+        "task": "pagamenti.tasks.posizioni_poll_all",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(minute="*/10"),
+    },
 }
 
 CACHES = {
