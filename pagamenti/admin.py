@@ -10,10 +10,10 @@ import uuid
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from comuni.admin import ComuneScopedAdmin
@@ -68,9 +68,8 @@ class MovimentoAdmin(ReadOnlyAdmin):
 
     def import_view(self, request):
         """Upload → dry-run preview with every error by row and column → apply in one transaction."""
-        if not (request.user.is_superuser or request.user.has_perm("pagamenti.add_movimento")
-                or request.comune is not None):
-            raise PermissionError
+        if not request.user.has_perm("pagamenti.add_movimento"):
+            raise PermissionDenied
         comune = request.comune
         if comune is None:
             messages.error(request, _("L'importazione si fa dall'account dell'ufficio scuola del comune."))
@@ -161,10 +160,6 @@ class PosizioneAdmin(ReadOnlyAdmin):
     inlines = [RigaPosizioneInline]
     actions = ["simula_pagamento_psp"]
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return obj is not None and request.method == "GET" and super(ReadOnlyAdmin, self).has_view_permission(
-            request, obj)
-
     @admin.action(description=_("Simula il pagamento dell'avviso presso un PSP (sandbox)"))
     def simula_pagamento_psp(self, request, queryset):
         from .pagopa.services import posizione_simulate_psp_payment
@@ -210,5 +205,3 @@ class ConfigurazionePagamentiAdmin(ComuneScopedAdmin):
         return request.user.is_superuser
 
 
-def import_url() -> str:
-    return reverse("admin:pagamenti_import_saldi")

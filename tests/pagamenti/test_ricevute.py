@@ -147,3 +147,30 @@ def test_concurrent_receipts_credit_once(leporano, alice, alice_children, config
         assert Movimento.objects.count() == 2
         assert Ricevuta.objects.filter(esito=EsitoRicevuta.ACCREDITATA).count() == 1
         assert Ricevuta.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_paying_the_same_cart_at_once_make_one_position(leporano, alice, alice_children, config_leporano):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is checked on PostgreSQL")
+    barrier = threading.Barrier(4)
+    made, errors = [], []
+
+    def worker():
+        try:
+            with scope(comune=leporano):
+                barrier.wait()
+                made.append(make_position(leporano, alice, alice_children, chiave="same-cart").pk)
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(set(made)) == 1
+    with scope(comune=leporano):
+        assert Posizione.objects.count() == 1
