@@ -97,13 +97,15 @@ def saldi_iniziali_parse(*, comune: Comune, content: bytes, filename: str) -> An
         errors_before = len(anteprima.errori)
         cf = normalize_codice_fiscale(str(row[index["codice_fiscale"]] or ""))
         consumatore = None
-        try:
-            validate_codice_fiscale(cf)
-            consumatore = consumatori.get(cf)
-            if consumatore is None:
+        # A code matching one of the comune's consumers was validated when the consumer was saved;
+        # only the others go through the (slow) full check, to tell a typo from an unknown child.
+        consumatore = consumatori.get(cf)
+        if consumatore is None:
+            try:
+                validate_codice_fiscale(cf)
                 anteprima.errori.append(ErroreImport(riga, "codice_fiscale", str(CONSUMATORE_SCONOSCIUTO_ERROR)))
-        except ValidationError as error:
-            anteprima.errori.append(ErroreImport(riga, "codice_fiscale", " ".join(error.messages)))
+            except ValidationError as error:
+                anteprima.errori.append(ErroreImport(riga, "codice_fiscale", " ".join(error.messages)))
         servizio = str(row[index["servizio"]] or "").strip().lower()
         if servizio not in Servizio.values:
             anteprima.errori.append(ErroreImport(riga, "servizio", str(SERVIZIO_ERROR)))
