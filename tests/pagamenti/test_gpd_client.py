@@ -170,3 +170,24 @@ def test_a_wrong_api_key_is_an_error_not_a_success(gpd, leporano, alice, alice_c
 
         assert posizione_publish(posizione=posizione) is False
         assert "401" in Posizione.objects.get(pk=posizione.pk).ultimo_errore
+
+
+def test_beat_polls_every_comune_with_pending_positions_and_expires_old_ones(gpd, posizione, leporano):
+    from pagamenti.tasks import posizioni_poll_all
+
+    gpd.paid.add(posizione.numero_avviso)
+    assert posizioni_poll_all.delay().get() == 1
+    with scope(comune=leporano):
+        posizione.refresh_from_db()
+        assert posizione.stato == StatoPosizione.PAGATA
+
+
+def test_an_expired_pending_position_is_closed_by_the_poller(gpd, posizione, leporano):
+    import datetime
+
+    with scope(comune=leporano):
+        Posizione.objects.filter(pk=posizione.pk).update(scadenza=datetime.date(2020, 1, 1))
+        posizione.refresh_from_db()
+        assert posizione_poll(posizione=posizione) is None
+        posizione.refresh_from_db()
+        assert posizione.stato == StatoPosizione.SCADUTA
