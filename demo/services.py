@@ -185,6 +185,9 @@ def _seed_comune(spec: dict) -> list[DemoLogin]:
     logins.append(DemoLogin("operatore mensa", comune.nome, operatore.email, data.DEMO_PASSWORD_OPERATORE,
                             login_url))
     seed_mensa(comune=comune, anno=anno, scuole=scuole)
+    from .pagamenti import demo_pagamenti_seed
+
+    demo_pagamenti_seed(comune)
     return logins
 
 

@@ -194,6 +194,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mensa.tasks.meal_debit_all",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=22, minute=30),
     },
+    "pagopa-verifica-posizioni": {
+        "task": "pagamenti.tasks.posizioni_poll_all",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(minute="*/10"),
+    },
 }
 
 CACHES = {
@@ -243,7 +247,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
 
 # Bootstrap Italia assets are served locally (no CDN: privacy and CSP).

@@ -27,5 +27,7 @@ if settings.DEBUG:
 urlpatterns.append(path("<slug:comune>/mensa/", include("mensa.urls")))
 urlpatterns.append(path("<slug:comune>/messaggi/", include("notifiche.urls")))
 
+# Payments of each comune (RICARICA, Pagamenti, PuntoLIS), before the family catch-all.
+urlpatterns.append(path("<slug:comune>/", include("pagamenti.urls")))
 # Last: the family area of each comune, /<comune>/...
 urlpatterns.append(path("<slug:comune>/", include("consumatori.urls")))

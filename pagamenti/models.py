@@ -7,7 +7,12 @@ written any number of times, by any number of workers, and counts once.
 
 from __future__ import annotations
 
+import uuid
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -69,3 +74,225 @@ class Movimento(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_tipo_display()} {self.importo} € – {self.consumatore_id} ({self.data_valuta})"
+
+
+class TipoGateway(models.TextChoices):
+    SANDBOX = "sandbox", _("Sandbox interna (sviluppo e dimostrazione)")
+    GPD = "gpd", _("pagoPA GPD (Gestione Posizioni Debitorie)")
+
+
+class ConfigurazionePagamenti(models.Model):
+    """How one comune is paid: its pagoPA identifiers, the gateway it uses and the PuntoLIS secret."""
+
+    comune = models.OneToOneField(Comune, on_delete=models.CASCADE, related_name="configurazione_pagamenti")
+    codice_segregazione = models.CharField(
+        _("codice di segregazione"), max_length=2, default="02",
+        validators=[RegexValidator(r"^\d{2}$", _("Due cifre."))],
+    )
+    iban = models.CharField(_("IBAN di accredito"), max_length=34, blank=True)
+    tassonomia_mensa = models.CharField(
+        _("codice tassonomico refezione"), max_length=140, default="9/0101107TS/",
+        help_text=_("datiSpecificiRiscossione del servizio di refezione scolastica."),
+    )
+    tassonomia_trasporto = models.CharField(
+        _("codice tassonomico trasporto"), max_length=140, default="9/0101108TS/",
+        help_text=_("datiSpecificiRiscossione del servizio di trasporto scolastico."),
+    )
+    gateway = models.CharField(_("gateway pagoPA"), max_length=10, choices=TipoGateway.choices,
+                               default=TipoGateway.SANDBOX)
+    gpd_url = models.URLField(_("URL base GPD"), blank=True)
+    gpd_api_key = models.CharField(_("chiave API GPD"), max_length=200, blank=True)
+    lis_segreto = models.CharField(
+        _("segreto condiviso PuntoLIS"), max_length=200, blank=True,
+        help_text=_("Chiave HMAC con cui LIS firma le notifiche di ricarica."),
+    )
+    importo_minimo = models.DecimalField(_("ricarica minima"), max_digits=12, decimal_places=2,
+                                         default=Decimal("5.00"))
+    importo_massimo = models.DecimalField(_("ricarica massima"), max_digits=12, decimal_places=2,
+                                          default=Decimal("500.00"))
+    giorni_scadenza_avviso = models.PositiveSmallIntegerField(_("validità dell'avviso (giorni)"), default=30)
+    # The last IUV base handed out: incremented with a row-level UPDATE, never max()+1.
+    ultimo_progressivo = models.PositiveBigIntegerField(_("ultimo progressivo IUV"), default=0, editable=False)
+
+    objects = ScopedManager(comune="comune")
+
+    class Meta:
+        verbose_name = _("configurazione pagamenti")
+        verbose_name_plural = _("configurazioni pagamenti")
+
+    def __str__(self) -> str:
+        return f"{_('Pagamenti')} – {self.comune.nome}"
+
+    def clean(self) -> None:
+        from django.conf import settings as django_settings
+
+        if self.gateway == TipoGateway.SANDBOX and getattr(django_settings, "PRODUCTION", False):
+            raise ValidationError({"gateway": SANDBOX_IN_PRODUCTION_ERROR})
+        if self.gateway == TipoGateway.GPD and not (self.gpd_url and self.gpd_api_key):
+            raise ValidationError({"gpd_url": GPD_CONFIG_ERROR})
+        if self.importo_minimo and self.importo_massimo and self.importo_minimo >= self.importo_massimo:
+            raise ValidationError({"importo_massimo": _("Il massimo deve superare il minimo.")})
+
+    def tassonomia(self, servizio: str) -> str:
+        return self.tassonomia_mensa if servizio == Servizio.MENSA else self.tassonomia_trasporto
+
+
+SANDBOX_IN_PRODUCTION_ERROR = _("La sandbox pagoPA non può essere usata in produzione.")
+GPD_CONFIG_ERROR = _("Per il gateway GPD servono URL base e chiave API.")
+
+
+class StatoPosizione(models.TextChoices):
+    IN_ATTESA = "in_attesa", _("In attesa di pagamento")
+    PAGATA = "pagata", _("Pagata")
+    ANNULLATA = "annullata", _("Annullata")
+    SCADUTA = "scaduta", _("Scaduta")
+
+
+class ModalitaPagamento(models.TextChoices):
+    ONLINE = "online", _("Pagamento online")
+    AVVISO = "avviso", _("Avviso di pagamento")
+
+
+class Posizione(models.Model):
+    """A debt position (posizione debitoria): one cart paid with one notice number."""
+
+    comune = models.ForeignKey(Comune, on_delete=models.PROTECT, related_name="posizioni")
+    utente = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posizioni",
+                               verbose_name=_("pagatore"))
+    numero_avviso = models.CharField(_("numero avviso"), max_length=18)
+    iuv = models.CharField(_("IUV"), max_length=17)
+    # The cart this position was made from: a second click or a second tab finds the same position.
+    chiave_carrello = models.CharField(_("chiave carrello"), max_length=64)
+    token = models.UUIDField(_("token"), default=uuid.uuid4, unique=True, editable=False)
+    importo = models.DecimalField(_("importo"), max_digits=12, decimal_places=2)
+    stato = models.CharField(_("stato"), max_length=10, choices=StatoPosizione.choices,
+                             default=StatoPosizione.IN_ATTESA)
+    modalita = models.CharField(_("modalità"), max_length=10, choices=ModalitaPagamento.choices)
+    gateway = models.CharField(_("gateway"), max_length=10, choices=TipoGateway.choices)
+    pubblicata_il = models.DateTimeField(_("pubblicata il"), null=True, blank=True)
+    tentativi = models.PositiveSmallIntegerField(_("tentativi di pubblicazione"), default=0)
+    ultimo_errore = models.CharField(_("ultimo errore"), max_length=300, blank=True)
+    scadenza = models.DateField(_("scadenza"))
+    creata_il = models.DateTimeField(_("creata il"), auto_now_add=True)
+    pagata_il = models.DateTimeField(_("pagata il"), null=True, blank=True)
+
+    objects = ScopedManager(comune="comune")
+
+    class Meta:
+        verbose_name = _("posizione debitoria")
+        verbose_name_plural = _("posizioni debitorie")
+        ordering = ["-creata_il"]
+        constraints = [
+            models.UniqueConstraint(fields=["comune", "numero_avviso"], name="posizione_avviso_unico"),
+            models.UniqueConstraint(fields=["comune", "chiave_carrello"], name="posizione_carrello_unico"),
+            models.CheckConstraint(condition=models.Q(importo__gt=0), name="posizione_importo_positivo"),
+        ]
+        indexes = [models.Index(fields=["stato", "gateway"])]
+
+    def __str__(self) -> str:
+        return f"{_('Avviso')} {self.numero_avviso_formattato} – {self.importo} €"
+
+    @property
+    def numero_avviso_formattato(self) -> str:
+        """Grouped in fours, as printed on the avviso: 3020 0000 0000 0001 84."""
+        n = self.numero_avviso
+        return " ".join(n[i:i + 4] for i in range(0, len(n), 4))
+
+    @property
+    def centesimi(self) -> int:
+        return int(self.importo * 100)
+
+
+class RigaPosizione(models.Model):
+    """One top-up of the cart: a consumer's account for one service."""
+
+    comune = models.ForeignKey(Comune, on_delete=models.PROTECT, related_name="+")
+    posizione = models.ForeignKey(Posizione, on_delete=models.PROTECT, related_name="righe")
+    consumatore = models.ForeignKey(Consumatore, on_delete=models.PROTECT, related_name="+")
+    servizio = models.CharField(_("servizio"), max_length=10, choices=Servizio.choices)
+    importo = models.DecimalField(_("importo"), max_digits=12, decimal_places=2)
+
+    objects = ScopedManager(comune="comune")
+
+    class Meta:
+        verbose_name = _("riga della posizione")
+        verbose_name_plural = _("righe della posizione")
+        constraints = [
+            models.UniqueConstraint(fields=["posizione", "consumatore", "servizio"], name="riga_unica"),
+            models.CheckConstraint(condition=models.Q(importo__gt=0), name="riga_importo_positivo"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consumatore} – {self.get_servizio_display()}: {self.importo} €"
+
+
+class EsitoRicevuta(models.TextChoices):
+    ACCREDITATA = "accreditata", _("Accreditata")
+    INATTESA = "inattesa", _("Inattesa: da verificare")
+
+
+class Ricevuta(models.Model):
+    """A receipt (RT) from pagoPA, stored whatever it says; only an expected one credits the ledger."""
+
+    comune = models.ForeignKey(Comune, on_delete=models.PROTECT, related_name="ricevute")
+    posizione = models.ForeignKey(Posizione, on_delete=models.PROTECT, related_name="ricevute",
+                                  null=True, blank=True)
+    identificativo = models.CharField(_("identificativo ricevuta"), max_length=100)
+    numero_avviso = models.CharField(_("numero avviso"), max_length=18)
+    importo = models.DecimalField(_("importo"), max_digits=12, decimal_places=2)
+    psp = models.CharField(_("PSP"), max_length=200, blank=True)
+    pagata_il = models.DateTimeField(_("pagata il"))
+    origine = models.CharField(_("origine"), max_length=20)
+    esito = models.CharField(_("esito"), max_length=12, choices=EsitoRicevuta.choices)
+    motivo = models.CharField(_("motivo"), max_length=300, blank=True)
+    ricevuta_il = models.DateTimeField(_("ricevuta il"), auto_now_add=True)
+
+    objects = ScopedManager(comune="comune")
+
+    class Meta:
+        verbose_name = _("ricevuta pagoPA")
+        verbose_name_plural = _("ricevute pagoPA")
+        ordering = ["-ricevuta_il"]
+        constraints = [
+            models.UniqueConstraint(fields=["comune", "identificativo"], name="ricevuta_unica"),
+            # At most one receipt credits a position.
+            models.UniqueConstraint(fields=["posizione"], condition=models.Q(esito="accreditata"),
+                                    name="ricevuta_accreditata_unica"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.identificativo} – {self.importo} € ({self.get_esito_display()})"
+
+
+class TransazioneLIS(models.Model):
+    """A PuntoLIS top-up as notified by LIS: unique per LIS transaction id."""
+
+    comune = models.ForeignKey(Comune, on_delete=models.PROTECT, related_name="transazioni_lis")
+    identificativo = models.CharField(_("id transazione LIS"), max_length=100)
+    consumatore = models.ForeignKey(Consumatore, on_delete=models.PROTECT, related_name="+")
+    servizio = models.CharField(_("servizio"), max_length=10, choices=Servizio.choices)
+    importo = models.DecimalField(_("importo"), max_digits=12, decimal_places=2)
+    pagata_il = models.DateTimeField(_("pagata il"))
+    ricevuta_il = models.DateTimeField(_("ricevuta il"), auto_now_add=True)
+
+    objects = ScopedManager(comune="comune")
+
+    class Meta:
+        verbose_name = _("ricarica PuntoLIS")
+        verbose_name_plural = _("ricariche PuntoLIS")
+        ordering = ["-ricevuta_il"]
+        constraints = [models.UniqueConstraint(fields=["comune", "identificativo"], name="transazione_lis_unica")]
+
+    def __str__(self) -> str:
+        return f"LIS {self.identificativo} – {self.importo} €"
+
+
+class Rettifica(Movimento):
+    """Staff corrections, seen in the admin as their own list (a proxy of the ledger)."""
+
+    objects = ScopedManager(comune="comune")
+
+    class Meta:
+        proxy = True
+        verbose_name = _("rettifica del saldo")
+        verbose_name_plural = _("rettifiche del saldo")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
 from consumatori.models import Consumatore
 
-from .models import Movimento, Servizio
+from .models import Movimento, Posizione, Servizio
 
 ZERO = Decimal("0.00")
 
@@ -36,3 +36,34 @@ def saldi(*, consumatori: Iterable[Consumatore]) -> dict[tuple[int, str], Decima
     for row in rows:
         result[(row["consumatore_id"], row["servizio"])] = row["t"].quantize(ZERO)
     return result
+
+
+def movimenti_of_consumatori(*, consumatori: Iterable[Consumatore], anno: int | None = None):
+    """Every movement of these consumers, newest first, in one query."""
+    qs = Movimento.objects.filter(consumatore_id__in=[c.pk for c in consumatori]).order_by("-data_valuta", "-id")
+    if anno is not None:
+        qs = qs.filter(data_valuta__year=anno)
+    return qs
+
+
+def posizioni_of_user(*, user) -> QuerySet:
+    """The debt positions (carts paid or to pay) of this account in the current comune."""
+    from .models import Posizione
+
+    return Posizione.objects.filter(utente=user).prefetch_related("righe__consumatore").order_by("-creata_il")
+
+
+def posizione_of_user(*, user, token) -> Posizione:
+    """One of the account's positions, or 404 for anyone else's."""
+    from django.shortcuts import get_object_or_404
+
+    from .models import Posizione
+
+    return get_object_or_404(Posizione.objects.select_related("comune", "utente"), utente=user, token=token)
+
+
+def suggested_topup(*, saldo_attuale: Decimal, minimo: Decimal) -> Decimal | None:
+    """For an account in the red: the amount that brings it back to credit (at least the minimum)."""
+    if saldo_attuale >= 0:
+        return None
+    return max(-saldo_attuale, minimo).quantize(ZERO)

@@ -1,0 +1,1 @@
+"""pagoPA: notice numbers, the gateway interface (GPD client and sandbox), avviso PDF."""

@@ -1,0 +1,1 @@
+"""PuntoLIS: the consumer's QR code and the adapter for LIS top-up notifications."""

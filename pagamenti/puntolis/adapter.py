@@ -1,0 +1,80 @@
+"""Our LIS wire format (documented in README.md), kept behind this adapter so the real one can replace it.
+
+POST /<comune>/api/puntolis/notifiche/ with a JSON body
+  {"transaction_id": "...", "payment_code": "...", "amount": "25.00", "service": "mensa", "paid_at": "ISO 8601"}
+headers  X-LIS-Timestamp: <unix seconds>
+         X-LIS-Signature: hex(HMAC-SHA256(comune's shared secret, "<timestamp>.<raw body>"))
+A timestamp more than TIMESTAMP_WINDOW seconds away from now is refused (replay of an old message);
+a replayed transaction id inside the window is recognised by its uniqueness and credits nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from pagamenti.models import Servizio
+
+TIMESTAMP_WINDOW = 300
+
+FIRMA_NON_VALIDA = "firma_non_valida"
+FUORI_FINESTRA = "timestamp_fuori_finestra"
+FORMATO_NON_VALIDO = "formato_non_valido"
+
+
+class NotificaLISError(Exception):
+    def __init__(self, codice: str, messaggio: str):
+        super().__init__(messaggio)
+        self.codice = codice
+        self.messaggio = messaggio
+
+
+@dataclass(frozen=True)
+class NotificaLIS:
+    transaction_id: str
+    payment_code: str
+    amount: Decimal
+    service: str
+    paid_at: datetime.datetime
+
+
+def sign(*, secret: str, timestamp: str, body: bytes) -> str:
+    return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def notifica_parse(
+    *, secret: str, body: bytes, timestamp: str, signature: str, now: float | None = None
+) -> NotificaLIS:
+    """Authenticate and decode one notification, or raise NotificaLISError with a clear reason."""
+    if not secret or not signature or not hmac.compare_digest(sign(secret=secret, timestamp=timestamp, body=body),
+                                                              signature):
+        raise NotificaLISError(FIRMA_NON_VALIDA, "Firma HMAC mancante o non valida.")
+    try:
+        sent = int(timestamp)
+    except ValueError as error:
+        raise NotificaLISError(FUORI_FINESTRA, "Timestamp non valido.") from error
+    if abs((now if now is not None else time.time()) - sent) > TIMESTAMP_WINDOW:
+        raise NotificaLISError(FUORI_FINESTRA, "Timestamp fuori dalla finestra ammessa.")
+    try:
+        data = json.loads(body)
+        amount = Decimal(str(data["amount"]))
+        transaction_id = str(data["transaction_id"]).strip()
+        payment_code = str(data["payment_code"]).strip().upper()
+        service = str(data.get("service") or Servizio.MENSA)
+    except (ValueError, KeyError, TypeError, InvalidOperation) as error:
+        raise NotificaLISError(FORMATO_NON_VALIDO, f"Corpo non valido: {error}") from error
+    if (not transaction_id or len(transaction_id) > 100 or service not in Servizio.values
+            or amount <= 0 or amount != amount.quantize(Decimal("0.01"))):
+        raise NotificaLISError(FORMATO_NON_VALIDO, "transaction_id, service o amount non validi.")
+    paid_at = parse_datetime(str(data.get("paid_at") or "")) or timezone.now()
+    if timezone.is_naive(paid_at):
+        paid_at = timezone.make_aware(paid_at)
+    return NotificaLIS(transaction_id, payment_code, amount, service, paid_at)

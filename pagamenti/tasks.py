@@ -1,0 +1,71 @@
+"""Thin Celery tasks: publish positions, poll pending ones, e-mail avvisi."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from omnibus.celery import ComuneTask
+
+POLL_BATCH = 500
+
+
+@shared_task(base=ComuneTask, bind=True, max_retries=8, default_retry_delay=60)
+def posizione_publish_task(self, comune, posizione_id: int) -> bool:
+    from .models import Posizione
+    from .pagopa.services import posizione_publish
+
+    posizione = Posizione.objects.filter(pk=posizione_id).first()
+    if posizione is None:
+        return False
+    published = posizione_publish(posizione=posizione)
+    if not published and not self.request.is_eager:
+        raise self.retry(countdown=60 * (self.request.retries + 1))
+    return published
+
+
+@shared_task(base=ComuneTask)
+def posizioni_poll_task(comune) -> int:
+    """Ask the gateway about this comune's pending positions; failures stay pending for the next run."""
+    from .models import Posizione, StatoPosizione
+    from .pagopa.gateway import GatewayError
+    from .pagopa.services import posizione_poll
+
+    credited = 0
+    pending = Posizione.objects.filter(stato=StatoPosizione.IN_ATTESA).order_by("creata_il")[:POLL_BATCH]
+    for posizione in pending:
+        try:
+            if posizione_poll(posizione=posizione) is not None:
+                credited += 1
+        except GatewayError:
+            continue
+    return credited
+
+
+@shared_task
+def posizioni_poll_all() -> int:
+    """Beat entry point: one polling task per comune with pending positions."""
+    from django_scopes import scopes_disabled
+
+    from .models import Posizione, StatoPosizione
+
+    with scopes_disabled():
+        comuni = set(
+            Posizione.objects.filter(stato=StatoPosizione.IN_ATTESA, scadenza__gte=timezone.localdate())
+            .values_list("comune_id", flat=True).distinct()
+        )
+    for comune_id in comuni:
+        posizioni_poll_task.delay(comune_id)
+    return len(comuni)
+
+
+@shared_task(base=ComuneTask, bind=True, max_retries=5, default_retry_delay=120)
+def avviso_email_task(self, comune, posizione_id: int, email: str) -> None:
+    from .models import Posizione
+    from .pagopa.avviso import avviso_send
+
+    posizione = Posizione.objects.get(pk=posizione_id)
+    try:
+        avviso_send(posizione=posizione, email=email)
+    except OSError as error:
+        raise self.retry(exc=error) from error

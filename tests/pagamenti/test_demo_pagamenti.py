@@ -1,0 +1,21 @@
+"""The demo comuni pay through the sandbox and their families have past top-ups to look at."""
+
+from django.core.management import call_command
+from django_scopes import scope, scopes_disabled
+
+from comuni.models import Comune
+from pagamenti.models import ConfigurazionePagamenti, Movimento, Posizione, StatoPosizione, TipoGateway
+
+
+def test_seed_demo_configures_payments_and_past_topups_idempotently(db):
+    call_command("seed_demo")
+    with scopes_disabled():
+        first = (Movimento.objects.count(), Posizione.objects.count())
+    call_command("seed_demo")
+    for comune in Comune.objects.all():
+        with scope(comune=comune):
+            assert ConfigurazionePagamenti.objects.get().gateway == TipoGateway.SANDBOX
+            assert Posizione.objects.filter(stato=StatoPosizione.PAGATA).exists()
+    with scopes_disabled():
+        assert (Movimento.objects.count(), Posizione.objects.count()) == first
+        assert first[0] > 0
