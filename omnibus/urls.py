@@ -24,5 +24,7 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
 
+urlpatterns.append(path("<slug:comune>/trasporto/", include("trasporto.urls")))
+
 # Last: the family area of each comune, /<comune>/...
 urlpatterns.append(path("<slug:comune>/", include("consumatori.urls")))
