@@ -17,6 +17,7 @@ from comuni.services import incarico_assign
 from consumatori.models import AnnoScolastico, Classe, Consumatore, Scuola, TipoScuola, Tutore
 
 from . import data
+from .trasporto import seed_trasporto
 
 FAMIGLIE_PER_COMUNE = 40
 # The first families of each comune get an account; the first one is printed as the demo login.
@@ -183,6 +184,7 @@ def _seed_comune(spec: dict) -> list[DemoLogin]:
     logins.append(DemoLogin("ufficio scuola", comune.nome, ufficio.email, data.DEMO_PASSWORD_STAFF, "/admin/"))
     logins.append(DemoLogin("operatore mensa", comune.nome, operatore.email, data.DEMO_PASSWORD_OPERATORE,
                             login_url))
+    logins.extend(seed_trasporto(comune=comune, anno=anno, scuole=[scuole["primaria"], scuole["secondaria"]]))
     return logins
 
 

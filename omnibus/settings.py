@@ -183,6 +183,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "comuni.tasks.housekeeping",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=3, minute=30),
     },
+    # Each comune's transport fee, on the debit day it chose (the task checks the day per comune).
+    "trasporto-mensilita": {
+        "task": "trasporto.tasks.mensilita_debit_due",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=6, minute=0),
+    },
 }
 
 CACHES = {
