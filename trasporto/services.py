@@ -186,24 +186,37 @@ def mensilita_debit(*, comune: Comune, mese: str) -> EsitoAddebito:
 
     movimento = Movimento._meta.db_table
     # Table names and fixed fragments only are formatted in; every value is a query parameter.
+    # The CTE first drops the consumers already debited this month (one hash anti-join), so a
+    # second run prices nothing; ON CONFLICT still settles two workers racing on the same rows.
+    # (WITH comes after INSERT INTO: Python's sqlite3 reports no rowcount for a leading WITH.)
     sql = f"""
         INSERT INTO {movimento}
             (comune_id, consumatore_id, servizio, tipo, importo, data_valuta, riferimento, descrizione,
              chiave, creato_da_id, motivo, creato_il)
+        WITH da_addebitare AS MATERIALIZED (
+            SELECT i.consumatore_id, i.linea_id, i.percorso, i.fascia_id, i.riduzione_fratelli,
+                   i.data_inizio, i.data_fine
+            FROM {Iscrizione._meta.db_table} i
+            WHERE i.comune_id = %(comune_id)s AND i.esente = FALSE
+              AND i.data_inizio <= %(fine)s AND i.data_fine >= %(inizio)s
+              AND NOT EXISTS (
+                  SELECT 1 FROM {movimento} m
+                  WHERE m.consumatore_id = i.consumatore_id AND m.servizio = %(servizio)s
+                    AND m.chiave = %(chiave)s
+              )
+        )
         SELECT %(comune_id)s, x.consumatore_id, %(servizio)s, %(tipo)s, -x.importo, %(data_valuta)s,
                %(riferimento)s, %(descrizione)s, %(chiave)s, NULL, '', %(now)s
         FROM (
             SELECT i.consumatore_id, ROUND({aggregate}({amount_sql}), 2) AS importo
-            FROM {Iscrizione._meta.db_table} i
+            FROM da_addebitare i
             JOIN {Linea._meta.db_table} l ON l.id = i.linea_id
             JOIN {Linea._meta.get_field("anno_scolastico").related_model._meta.db_table} a
                 ON a.id = l.anno_scolastico_id
             JOIN {TariffaTrasporto._meta.db_table} t
-                ON t.comune_id = i.comune_id AND t.percorso = i.percorso
+                ON t.comune_id = %(comune_id)s AND t.percorso = i.percorso
                AND COALESCE(t.fascia_id, 0) = COALESCE(i.fascia_id, 0)
                AND t.valido_dal <= %(primo)s AND (t.valido_al IS NULL OR t.valido_al >= %(primo)s)
-            WHERE i.comune_id = %(comune_id)s AND i.esente = FALSE
-              AND i.data_inizio <= %(fine)s AND i.data_fine >= %(inizio)s
             GROUP BY i.consumatore_id
         ) x
         WHERE x.importo > 0
