@@ -35,6 +35,12 @@ from .selectors import debitori_trasporto
 class ImpostazioniTrasportoAdmin(ComuneScopedAdmin):
     list_display = ["comune", "mesi_servizio", "giorno_addebito", "regola_mese_parziale", "soglie_sollecito"]
 
+    def has_add_permission(self, request) -> bool:
+        # One row per comune: staff edit theirs (created with the defaults on first use).
+        if request.user.is_superuser:
+            return True
+        return super().has_add_permission(request) and not ImpostazioniTrasporto.objects.exists()
+
 
 class FermataInline(admin.TabularInline):
     model = Fermata

@@ -114,3 +114,40 @@ def test_import_refuses_a_wrong_header(leporano_trasporto):
     with scope(comune=leporano_trasporto):
         esito = iscrizioni_import(comune=leporano_trasporto, file="cf;linea\nX;Y\n", dry_run=True)
     assert "Intestazione del file non valida" in esito.errori[0]
+
+
+def test_every_bus_admin_page_opens_for_staff(client, bob, alice_children, enrol, leporano_trasporto):
+    iscrizione = enrol(alice_children[0])
+    client.force_login(bob)
+    for model in ("impostazionitrasporto", "linea", "fasciaisee", "tariffatrasporto", "iscrizione", "salita",
+                  "sollecitotrasporto"):
+        assert client.get(reverse(f"admin:trasporto_{model}_changelist")).status_code == 200, model
+    for model in ("impostazionitrasporto", "linea", "fasciaisee", "tariffatrasporto", "iscrizione"):
+        assert client.get(reverse(f"admin:trasporto_{model}_add")).status_code == 200, model
+    with scope(comune=leporano_trasporto):
+        from trasporto.services import impostazioni_for
+
+        impostazioni_for(comune=leporano_trasporto)
+    # One settings row per comune: no second one.
+    assert client.get(reverse("admin:trasporto_impostazionitrasporto_add")).status_code == 403
+    assert client.get(reverse("admin:trasporto_iscrizione_change", args=[iscrizione.pk])).status_code == 200
+    assert client.get(reverse("admin:trasporto_iscrizione_import")).status_code == 200
+
+
+def test_staff_enrol_in_the_admin_and_get_the_rule_messages(client, bob, alice_children, linea, fermate,
+                                                            leporano_trasporto):
+    from trasporto.models import FERMATA_LINEA_ERROR
+
+    from .factories import FermataFactory
+
+    altra = FermataFactory(linea=LineaFactory(comune=leporano_trasporto, nome="Linea Lido Silvana"))
+    client.force_login(bob)
+    data = {"consumatore": alice_children[0].pk, "linea": linea.pk, "fermata": altra.pk,
+            "percorso": "andata_ritorno", "data_inizio": "01/04/2026", "data_fine": "10/06/2026", "note": ""}
+    response = client.post(reverse("admin:trasporto_iscrizione_add"), data)
+    assert response.status_code == 200
+    assert str(FERMATA_LINEA_ERROR) in response.content.decode()
+    data["fermata"] = fermate[0].pk
+    assert client.post(reverse("admin:trasporto_iscrizione_add"), data).status_code == 302
+    with scope(comune=leporano_trasporto):
+        assert Iscrizione.objects.get().comune_id == leporano_trasporto.pk
