@@ -35,6 +35,16 @@ def trasporto_for_consumatore(
     )
 
 
+def trasporto_context(*, consumatore: Consumatore) -> dict:
+    """What templates/trasporto/_dettaglio.html needs, for a page that includes it. 3 queries."""
+    from pagamenti.selectors import saldo
+
+    return {
+        "iscrizioni_trasporto": trasporto_for_consumatore(consumatore=consumatore),
+        "saldo_trasporto": saldo(consumatore=consumatore, servizio=Servizio.TRASPORTO),
+    }
+
+
 def linee_of_accompagnatore(*, user: User, oggi: datetime.date | None = None) -> QuerySet[Linea]:
     """The routes this account rides (as driver or assistant) in the current comune's school year."""
     oggi = oggi or timezone.localdate()

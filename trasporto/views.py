@@ -11,11 +11,9 @@ from django.views.decorators.http import require_http_methods
 
 from consumatori.selectors import consumatore_of_family
 from consumatori.views import family_login_required
-from pagamenti.models import Servizio
-from pagamenti.selectors import saldo
 
 from .models import Iscrizione, Tratta
-from .selectors import bordo_for_linea, linea_of_accompagnatore, linee_of_accompagnatore, trasporto_for_consumatore
+from .selectors import bordo_for_linea, linea_of_accompagnatore, linee_of_accompagnatore, trasporto_context
 from .services import salita_mark
 
 # The morning trip runs before noon; the return one after.
@@ -25,11 +23,7 @@ ORA_CAMBIO_TRATTA = 12
 @family_login_required
 def consumatore_trasporto(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
     consumatore = consumatore_of_family(user=request.user, pk=pk)
-    context = {
-        "consumatore": consumatore,
-        "iscrizioni_trasporto": trasporto_for_consumatore(consumatore=consumatore),
-        "saldo_trasporto": saldo(consumatore=consumatore, servizio=Servizio.TRASPORTO),
-    }
+    context = {"consumatore": consumatore, **trasporto_context(consumatore=consumatore)}
     return render(request, "trasporto/consumatore.html", context)
 
 

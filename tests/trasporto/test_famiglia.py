@@ -114,3 +114,15 @@ def test_the_partial_renders_for_the_detail_page(alice_children, enrol, leporano
         iscrizioni = trasporto_for_consumatore(consumatore=alice_children[0], oggi=datetime.date(2026, 4, 20))
         html = render_to_string("trasporto/_dettaglio.html", {"iscrizioni_trasporto": iscrizioni})
     assert "Linea Gandoli" in html and "Gandoli" in html and "07:45" in html
+
+
+def test_a_neighbour_in_the_same_comune_gets_404(client, alice_children, enrol, leporano_trasporto):
+    from tests.factories import ConsumatoreFactory, TutoreFactory
+
+    enrol(alice_children[0])
+    neighbour = UserFactory(email="vicina@example.org")
+    child = ConsumatoreFactory(comune=leporano_trasporto, nome="Gaia", cognome="Stasi")
+    TutoreFactory(comune=leporano_trasporto, consumatore=child, utente=neighbour)
+    client.force_login(neighbour)
+    assert client.get(_url("leporano", alice_children[0].pk)).status_code == 404
+    assert client.get(_url("leporano", child.pk)).status_code == 200
