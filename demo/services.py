@@ -18,6 +18,7 @@ from consumatori.models import AnnoScolastico, Classe, Consumatore, Scuola, Tipo
 
 from . import data
 from .mensa import seed_mensa
+from .trasporto import seed_trasporto
 
 FAMIGLIE_PER_COMUNE = 40
 # The first families of each comune get an account; the first one is printed as the demo login.
@@ -188,6 +189,7 @@ def _seed_comune(spec: dict) -> list[DemoLogin]:
     from .pagamenti import demo_pagamenti_seed
 
     demo_pagamenti_seed(comune)
+    logins.extend(seed_trasporto(comune=comune, anno=anno, scuole=[scuole["primaria"], scuole["secondaria"]]))
     return logins
 
 

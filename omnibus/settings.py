@@ -198,6 +198,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pagamenti.tasks.posizioni_poll_all",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(minute="*/10"),
     },
+    # Each comune's transport fee, on the debit day it chose (the task checks the day per comune).
+    "trasporto-mensilita": {
+        "task": "trasporto.tasks.mensilita_debit_due",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=6, minute=0),
+    },
 }
 
 CACHES = {

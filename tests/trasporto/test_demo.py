@@ -1,0 +1,57 @@
+"""The demo: a Leporano family with children on the bus, the April 2026 fee debited once."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django_scopes import scope
+
+from comuni.models import Comune
+from consumatori.models import Tutore
+from demo.trasporto import DEMO_PASSWORD_BUS
+from pagamenti.models import Movimento, Servizio
+from trasporto.models import Iscrizione, Linea
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("seed_demo")
+    return Comune.objects.get(slug="leporano")
+
+
+def test_the_first_family_has_children_on_the_bus_and_the_april_fee_once(seeded, client):
+    call_command("seed_demo")  # twice: nothing doubles
+    with scope(comune=seeded):
+        tutore = Tutore.objects.filter(utente__isnull=False).select_related("utente", "consumatore").order_by("pk")[0]
+        child = tutore.consumatore
+        fees = list(Movimento.objects.filter(servizio=Servizio.TRASPORTO).values_list("consumatore_id", "chiave",
+                                                                                          "importo"))
+        assert Linea.objects.count() == 4  # two routes in 2025/26 and two in 2026/27
+        assert Iscrizione.objects.filter(consumatore=child).count() == 2
+    assert sorted(f[2] for f in fees) == [Decimal("-25.00"), Decimal("-20.00"), Decimal("-15.00")]
+    assert {f[1] for f in fees} == {"mese:2026-04"}
+    assert (child.pk, "mese:2026-04", Decimal("-25.00")) in fees
+    client.force_login(tutore.utente)
+    body = client.get(reverse("trasporto:consumatore", kwargs={"comune": "leporano", "pk": child.pk})).content.decode()
+    assert "Linea 1 – Gandoli" in body
+    assert "Gandoli, Via Gandoli, 2" in body
+    assert "07:25" in body
+    assert "-25,00 €" in body
+
+
+def test_pulsano_has_routes_but_no_fee_before_its_activation(seeded):
+    pulsano = Comune.objects.get(slug="pulsano")
+    with scope(comune=pulsano):
+        assert Linea.objects.count() == 2
+        assert Iscrizione.objects.count() == 12
+        assert not Movimento.objects.filter(servizio=Servizio.TRASPORTO).exists()
+
+
+def test_the_demo_driver_opens_the_boarding_page(seeded, client, capsys):
+    assert client.login(email="accompagnatore.bus@leporano.example", password=DEMO_PASSWORD_BUS)
+    body = client.get("/leporano/trasporto/bordo/").content.decode()
+    assert "Linea 1 – Gandoli" in body
+    assert "Linea 2 – Lido Silvana" not in body
