@@ -18,7 +18,8 @@ SEGREGAZIONE = {"leporano": "02", "pulsano": "03"}
 
 
 def demo_pagamenti_seed(comune: Comune) -> None:
-    """Idempotent: the same configuration, and one paid top-up per service for each family account."""
+    """Idempotent: the same configuration, and one paid canteen top-up for the eldest child of each
+    family account (the other accounts keep the balances the canteen and bus demos give them)."""
     ConfigurazionePagamenti.objects.update_or_create(
         comune=comune,
         defaults={"gateway": TipoGateway.SANDBOX, "codice_segregazione": SEGREGAZIONE.get(comune.slug, "01"),
@@ -27,12 +28,15 @@ def demo_pagamenti_seed(comune: Comune) -> None:
     consumatori = (Consumatore.objects.filter(comune=comune, tutori__utente__isnull=False)
                    .select_related("comune").prefetch_related("tutori__utente").distinct().order_by("pk"))
     when = timezone.now() - datetime.timedelta(days=20)
+    seen_accounts = set()
     for consumatore in consumatori:
         utente = next(t.utente for t in consumatore.tutori.all() if t.utente_id)
+        if utente.pk in seen_accounts:
+            continue
+        seen_accounts.add(utente.pk)
         posizione, _ = posizione_create(
             comune=comune, utente=utente, modalita="online", chiave_carrello=f"demo-{consumatore.pk}",
-            righe=[RigaCarrello(consumatore, Servizio.MENSA, Decimal("40.00")),
-                   RigaCarrello(consumatore, Servizio.TRASPORTO, Decimal("25.00"))],
+            righe=[RigaCarrello(consumatore, Servizio.MENSA, Decimal("40.00"))],
         )
         ricevuta_receive(comune=comune, origine="sandbox", ricevuta=RicevutaGateway(
             identificativo=f"DEMO-{posizione.numero_avviso}", numero_avviso=posizione.numero_avviso,
