@@ -44,9 +44,10 @@ def dettaglio_context(request: HttpRequest, consumatore, mese: datetime.date) ->
     """What the consumer "Dettaglio" page shows: the month's days, the meals consumed and the balance."""
     consumatore.comune = request.comune  # the same row, already loaded by the middleware
     mese_data = mese_consumatore(consumatore=consumatore, mese=mese)
-    saldo = saldi(consumatori=[consumatore])[(consumatore.pk, Servizio.MENSA)]
+    balances = saldi(consumatori=[consumatore])
     return {
-        "consumatore": consumatore, "mese": mese_data, "saldo_mensa": saldo,
+        "consumatore": consumatore, "mese": mese_data, "saldo_mensa": balances[(consumatore.pk, Servizio.MENSA)],
+        "saldo_trasporto": balances[(consumatore.pk, Servizio.TRASPORTO)],
         "form_assenza": AssenzaForm(), "oggi": oggi(),
     }
 

@@ -126,3 +126,18 @@ def test_a_neighbour_in_the_same_comune_gets_404(client, alice_children, enrol, 
     client.force_login(neighbour)
     assert client.get(_url("leporano", alice_children[0].pk)).status_code == 404
     assert client.get(_url("leporano", child.pk)).status_code == 200
+
+
+def test_the_consumer_dettaglio_shows_the_bus_only_to_enrolled_children(client, alice, alice_children, enrol, linea):
+    enrolled, not_enrolled = alice_children
+    _enrol_today(enrol, enrolled, linea)
+    client.force_login(alice)
+
+    def dettaglio(child):
+        url = reverse("cittadino:consumatore", kwargs={"comune": "leporano", "pk": child.pk})
+        return client.get(url).content.decode()
+
+    body = dettaglio(enrolled)
+    assert 'id="trasporto-titolo"' in body
+    assert linea.nome in body
+    assert 'id="trasporto-titolo"' not in dettaglio(not_enrolled)
