@@ -1,7 +1,7 @@
 """Reminders to families in transport debt: one e-mail per debt threshold crossed.
 
-`sollecito_trasporto_send` is the only place that talks to families, so it can be routed through
-the notifications app later without touching the threshold logic.
+`sollecito_trasporto_send` is the only place that talks to families: guardians with an account get
+a portal message (and its e-mail) through the notifications app, the others an e-mail.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from comuni.models import Comune
+from comuni.models import Comune, User
+from consumatori.models import Consumatore
+from notifiche.services import notifica_send
 
 from .models import SollecitoTrasporto
 from .selectors import Debitore, debitori_trasporto
@@ -31,19 +33,21 @@ SOLLECITO_TESTO = (
 
 
 def sollecito_trasporto_send(*, comune: Comune, debitore: Debitore, soglia: Decimal) -> list[str]:
-    """Send one reminder e-mail to the guardians of a consumer in debt; returns the recipients."""
-    recipients = [e.strip() for e in debitore.email.split(",") if e.strip()]
-    if not recipients:
-        return []
+    """Remind the guardians of a consumer in debt, once per call; returns the addresses reached."""
     nome = f"{debitore.nome} {debitore.cognome}"
     debito = f"{debitore.debito:.2f}".replace(".", ",")
-    send_mail(
-        SOLLECITO_OGGETTO.format(nome=nome),
-        SOLLECITO_TESTO.format(nome=nome, debito=debito, comune=str(comune)),
-        settings.DEFAULT_FROM_EMAIL,
-        recipients,
-    )
-    return recipients
+    titolo = SOLLECITO_OGGETTO.format(nome=nome)
+    testo = SOLLECITO_TESTO.format(nome=nome, debito=debito, comune=str(comune))
+    accounts = list(User.objects.filter(tutele__consumatore_id=debitore.consumatore_id, is_active=True).distinct())
+    if accounts:
+        consumatore = Consumatore.objects.get(pk=debitore.consumatore_id)
+        for user in accounts:
+            notifica_send(comune=comune, user=user, titolo=titolo, testo=testo, consumatore=consumatore)
+    reached = {user.email.lower() for user in accounts}
+    others = [e.strip() for e in debitore.email.split(",") if e.strip() and e.strip().lower() not in reached]
+    if others:
+        send_mail(titolo, testo, settings.DEFAULT_FROM_EMAIL, others)
+    return sorted(reached) + others
 
 
 def solleciti_trasporto_run(*, comune: Comune) -> int:

@@ -6,8 +6,10 @@ import datetime
 from decimal import Decimal
 
 from django.core import mail
+from django.test import TestCase
 from django_scopes import scope
 
+from notifiche.models import Notifica
 from pagamenti.models import Servizio, TipoMovimento
 from pagamenti.services import movimento_register
 from tests.factories import ConsumatoreFactory, TutoreFactory
@@ -17,7 +19,8 @@ from trasporto.solleciti import solleciti_trasporto_run
 
 
 def _run(comune):
-    with scope(comune=comune):
+    # Portal messages e-mail their copy once the transaction commits.
+    with scope(comune=comune), TestCase.captureOnCommitCallbacks(execute=True):
         return solleciti_trasporto_run(comune=comune)
 
 
@@ -39,6 +42,9 @@ def test_a_family_gets_one_email_per_threshold(leporano_trasporto, alice, alice_
     assert mail.outbox[0].to == ["alice@example.org"]
     assert "25,00 €" in mail.outbox[0].body
     assert "Leonardo" in mail.outbox[0].subject
+    with scope(comune=leporano_trasporto):
+        message = Notifica.objects.get(user=alice)
+    assert message.consumatore == child and "25,00 €" in message.testo
     assert _run(leporano_trasporto) == 0  # same debt, same threshold: nothing new
     _debit(leporano_trasporto, "2026-05")
     assert _run(leporano_trasporto) == 1
