@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django_scopes import scopes_disabled
 
 from comuni.models import User
 from consumatori.linking import tutele_link_by_codice_fiscale
@@ -27,5 +28,8 @@ def identita_digitale_after_login(*, request: HttpRequest, user: User, extra_dat
     from .messages import NESSUN_ALUNNO_TROVATO
 
     identita_digitale_apply(user=user, extra_data=extra_data)
-    if not user.tutele.exists():
+    # Across comuni on purpose: the message is for someone no comune has recorded at all.
+    with scopes_disabled():
+        linked = user.tutele.exists()
+    if not linked:
         messages.info(request, NESSUN_ALUNNO_TROVATO)
