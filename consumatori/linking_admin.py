@@ -48,7 +48,10 @@ class CodiceCollegamentoAdmin(ComuneScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         row, code = codice_collegamento_create(tutore=form.cleaned_data["tutore"], creato_da=request.user)
-        obj.pk = row.pk
+        # The admin logs and redirects with the form's instance: make it the saved row.
+        obj.pk, obj.tutore, obj.impronta, obj.scade_il, obj.creato_il = (
+            row.pk, row.tutore, row.impronta, row.scade_il, row.creato_il
+        )
         messages.warning(
             request,
             format_html(

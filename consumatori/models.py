@@ -252,7 +252,7 @@ class CodiceCollegamento(models.Model):
         ordering = ["-creato_il"]
 
     def __str__(self) -> str:
-        return f"{self.tutore} – {self.creato_il:%d/%m/%Y}"
+        return f"{self.tutore} – {self.scade_il:%d/%m/%Y}" if self.scade_il else str(self.tutore)
 
 
 class StatoAssociazione(models.TextChoices):

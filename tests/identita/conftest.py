@@ -71,8 +71,8 @@ class Browser:
         """Open the comune's login page and press "Entra con SPID"/"Entra con CIE"; stop at the provider."""
         page = self.get(f"/login/{comune}/")
         assert page.status_code == 200
-        action = re.search(rf'<form method="post" action="([^"]+)">\s*<input[^>]+>\s*<button[^>]*identita-digitale-{button}',
-                           page.text)
+        pattern = rf'<form method="post" action="([^"]+)">\s*<input[^>]+>\s*<button[^>]*identita-digitale-{button}'
+        action = re.search(pattern, page.text)
         assert action, "the login page shows the button"
         return self.follow(self.post(action.group(1).replace("&amp;", "&")))
 
