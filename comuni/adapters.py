@@ -28,7 +28,9 @@ class AccountAdapter(DefaultAccountAdapter):
     }
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
-        return True
+        # Families register from their comune's page (/registrati/<comune>/): the consent is to that
+        # comune's privacy notice. SPID/CIE sign-ups are decided by the social adapter.
+        return getattr(request, "comune", None) is not None
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         # A family that entered from /login/<comune>/ (or registered there) goes back to that comune.

@@ -48,6 +48,6 @@ class IdentitaDigitaleAdapter(DefaultSocialAccountAdapter):
             user.codice_fiscale_verificato = True
         return user
 
-    def is_auto_signup_allowed(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
-        # CIE often sends no e-mail: then allauth asks for one on its signup form.
-        return super().is_auto_signup_allowed(request, sociallogin)
+    def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
+        # SPID/CIE vouch for the person: the first login creates the account.
+        return True

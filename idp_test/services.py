@@ -42,7 +42,10 @@ def idp_client_sync(*, base_url: str) -> list[Application]:
                 "client_type": Application.CLIENT_CONFIDENTIAL,
                 "authorization_grant_type": Application.GRANT_AUTHORIZATION_CODE,
                 "algorithm": Application.RS256_ALGORITHM,
-                "redirect_uris": f"{base_url}/accounts/identita/{provider_id}/login/callback/",
+                "redirect_uris": " ".join(
+                    f"{base}/accounts/identita/{provider_id}/login/callback/"
+                    for base in {base_url, base_url.replace("127.0.0.1", "localhost")}
+                ),
                 "client_secret": CLIENT_SECRET,
                 "skip_authorization": True,
             },
@@ -52,16 +55,18 @@ def idp_client_sync(*, base_url: str) -> list[Application]:
 
 
 def idp_demo_seed(*, base_url: str, per_comune: int = 2) -> list[IdentitaDiProva]:
-    """Demo identities: guardians the comuni recorded but who have no account (the fathers), plus one
-    person no comune knows."""
+    """Demo identities: guardians the comuni recorded but who have no account (the fathers of the demo
+    families), plus one person no comune knows."""
     idp_client_sync(base_url=base_url)
     identities = []
     with scopes_disabled():
         taken = set(User.objects.exclude(codice_fiscale=None).values_list("codice_fiscale", flat=True))
         seen: dict[int, int] = {}
+        # The other parent of the demo families with an account: same children, no account yet.
         rows = (
-            Tutore.objects.filter(utente__isnull=True).exclude(codice_fiscale="")
-            .select_related("comune", "consumatore").order_by("comune__nome", "cognome", "nome", "pk")
+            Tutore.objects.filter(utente__isnull=True, consumatore__tutori__utente__isnull=False)
+            .exclude(codice_fiscale="")
+            .select_related("comune", "consumatore").order_by("comune__nome", "consumatore__tutori__utente_id", "pk")
         )
         done = set()
         for tutore in rows:
@@ -82,3 +87,13 @@ def idp_demo_seed(*, base_url: str, per_comune: int = 2) -> list[IdentitaDiProva
         descrizione="nessun comune lo conosce",
     ))
     return identities
+
+
+def idp_demo_seed_report() -> str:
+    """Seed the provider for `make run` and describe its identities (printed by seed_demo)."""
+    from django.conf import settings
+
+    identities = idp_demo_seed(base_url=settings.IDP_TEST_PORTAL_URL)
+    lines = ["", "Identità SPID/CIE di prova (\"Entra con SPID\" → identity provider di prova):"]
+    lines += [f"  {i.nome} {i.cognome}  {i.codice_fiscale}  – {i.descrizione}" for i in identities]
+    return "\n".join(lines)

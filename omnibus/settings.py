@@ -166,7 +166,8 @@ MFA_REQUIRED_PATH_PREFIXES = ("/admin/", "/operatore/")
 # SPID and CIE through the comune's identity gateway: a proxy speaking SPID SAML / CIE OIDC to the
 # national identity providers and plain OIDC to us (see README). One OIDC client per button.
 # Without configuration, in development, both buttons lead to the local test identity provider.
-_IDP_TEST_URL = f"http://{env.str('HOST', default='127.0.0.1')}:{env.str('PORT', default='8000')}/idp-test/o"
+IDP_TEST_PORTAL_URL = f"http://{env.str('HOST', default='127.0.0.1')}:{env.str('PORT', default='8000')}"
+_IDP_TEST_URL = f"{IDP_TEST_PORTAL_URL}/idp-test/o"
 SOCIALACCOUNT_PROVIDERS = {
     "spidcie": {
         "APPS": [
