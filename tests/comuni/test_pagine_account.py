@@ -14,8 +14,8 @@ def test_the_account_pages_render_in_italian(client, leporano, url):
 
 def test_the_generic_signup_is_closed_families_register_from_their_comune(client, leporano):
     assert "Registrati dalla pagina del tuo comune" in client.get("/accounts/signup/").content.decode()
-    response = client.post("/accounts/signup/", {"email": "x@example.org", "password1": "Abc-12345-xyz",
-                                                 "password2": "Abc-12345-xyz"})
+    client.post("/accounts/signup/", {"email": "x@example.org", "password1": "Abc-12345-xyz",
+                                      "password2": "Abc-12345-xyz"})
     from comuni.models import User
 
     assert not User.objects.filter(email="x@example.org").exists()
