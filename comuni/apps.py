@@ -17,3 +17,4 @@ class ComuniConfig(AppConfig):
     def ready(self) -> None:
         # Permissions are created by post_migrate too; run after the last app has migrated.
         post_migrate.connect(_sync_role_groups, dispatch_uid="comuni.role_groups")
+        from . import signals  # noqa: F401  (audit log receivers)

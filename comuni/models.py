@@ -10,13 +10,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
 
 from .validators import normalize_codice_fiscale, validate_codice_fiscale, validate_codice_fiscale_ente
 
 # Slugs that would shadow the project's own top-level URLs.
 RESERVED_SLUGS = frozenset(
     {"admin", "login", "logout", "accounts", "account", "static", "media", "comuni", "api", "i18n",
-     "healthz", "operatore", "pagopa", "puntolis", "sandbox", "privacy", "cittadino"}
+     "healthz", "operatore", "pagopa", "puntolis", "sandbox", "privacy", "cittadino", "registrati",
+     "idp-test"}
 )
 SLUG_RESERVED_ERROR = _("Lo slug «%(value)s» è riservato dal sistema: sceglierne un altro.")
 
@@ -71,6 +73,13 @@ class Comune(models.Model):
         help_text=_("Riceve il conteggio dei pasti del giorno subito dopo l'ora limite."),
     )
 
+    # Privacy notice: the comune is the data controller; families consent to a given version.
+    informativa_privacy = models.TextField(
+        _("informativa privacy"), blank=True,
+        help_text=_("Testo dell'informativa sul trattamento dei dati (il titolare è il comune)."),
+    )
+    informativa_privacy_versione = models.CharField(_("versione dell'informativa"), max_length=20, default="1")
+
     class Meta:
         verbose_name = _("comune")
         verbose_name_plural = _("comuni")
@@ -119,6 +128,8 @@ class User(AbstractUser):
         validators=[validate_codice_fiscale],
     )
     telefono = models.CharField(_("telefono"), max_length=30, blank=True)
+    # True only when the codice fiscale came from SPID/CIE: a typed one never links children by itself.
+    codice_fiscale_verificato = models.BooleanField(_("codice fiscale verificato con SPID/CIE"), default=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -163,3 +174,92 @@ class Incarico(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_ruolo_display()} ({self.comune.nome})"
+
+
+class ConsensoPrivacy(models.Model):
+    """A family's consent to one version of a comune's privacy notice: which version, when."""
+
+    comune = models.ForeignKey(Comune, on_delete=models.CASCADE, related_name="consensi_privacy")
+    utente = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consensi_privacy")
+    versione = models.CharField(_("versione"), max_length=20)
+    accettato_il = models.DateTimeField(_("accettato il"), auto_now_add=True)
+
+    objects = ScopedManager(comune="comune")
+
+    class Meta:
+        verbose_name = _("consenso all'informativa privacy")
+        verbose_name_plural = _("consensi all'informativa privacy")
+        constraints = [
+            models.UniqueConstraint(fields=["comune", "utente", "versione"], name="consenso_unico_per_versione")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.utente} – v{self.versione} ({self.accettato_il:%d/%m/%Y})"
+
+
+class TipoEvento(models.TextChoices):
+    ACCESSO = "accesso", _("Accesso")
+    ACCESSO_FALLITO = "accesso_fallito", _("Accesso non riuscito")
+    BLOCCO = "blocco", _("Blocco per troppi tentativi")
+    USCITA = "uscita", _("Uscita")
+    PASSWORD_CAMBIATA = "password_cambiata", _("Password cambiata")
+    PASSWORD_REIMPOSTATA = "password_reimpostata", _("Password reimpostata")
+    REGISTRAZIONE = "registrazione", _("Registrazione")
+    SECONDO_FATTORE = "secondo_fattore", _("Secondo fattore attivato")
+    COLLEGAMENTO = "collegamento", _("Figlio collegato")
+    CODICE_ERRATO = "codice_errato", _("Codice di collegamento errato")
+
+
+class EventoAccesso(models.Model):
+    """Audit log of logins, failures and locks. Append-only; staff read it in the admin."""
+
+    quando = models.DateTimeField(_("quando"), auto_now_add=True, db_index=True)
+    tipo = models.CharField(_("evento"), max_length=30, choices=TipoEvento.choices)
+    utente = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="eventi_accesso"
+    )
+    email = models.CharField(_("e-mail indicata"), max_length=254, blank=True)
+    comune = models.ForeignKey(Comune, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    indirizzo_ip = models.GenericIPAddressField(_("indirizzo IP"), null=True, blank=True)
+    dettaglio = models.CharField(_("dettaglio"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("evento di accesso")
+        verbose_name_plural = _("registro degli accessi")
+        ordering = ["-quando"]
+
+    def __str__(self) -> str:
+        return f"{self.quando:%d/%m/%Y %H:%M} {self.get_tipo_display()} {self.email}"
+
+
+class StatoRichiesta(models.TextChoices):
+    IN_ATTESA = "in_attesa", _("In attesa")
+    ACCOLTA = "accolta", _("Accolta")
+    RESPINTA = "respinta", _("Respinta")
+
+
+class RichiestaCancellazione(models.Model):
+    """A family asks a comune to erase its data; staff handle it (payments are kept by law)."""
+
+    comune = models.ForeignKey(Comune, on_delete=models.CASCADE, related_name="richieste_cancellazione")
+    utente = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="richieste_cancellazione"
+    )
+    email = models.EmailField(_("e-mail del richiedente"))
+    richiesta_il = models.DateTimeField(_("richiesta il"), auto_now_add=True)
+    stato = models.CharField(
+        _("stato"), max_length=20, choices=StatoRichiesta.choices, default=StatoRichiesta.IN_ATTESA
+    )
+    motivazione = models.TextField(_("motivazione della decisione"), blank=True)
+    gestita_da = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    gestita_il = models.DateTimeField(_("gestita il"), null=True, blank=True)
+
+    objects = ScopedManager(comune="comune")
+
+    class Meta:
+        verbose_name = _("richiesta di cancellazione dei dati")
+        verbose_name_plural = _("richieste di cancellazione dei dati")
+        ordering = ["-richiesta_il"]
+
+    def __str__(self) -> str:
+        return f"{self.email} – {self.get_stato_display()}"

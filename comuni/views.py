@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from allauth.account.views import LoginView
+from allauth.account.views import LoginView, SignupView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from identita.selectors import identita_digitale_buttons
+
 from .models import Incarico, Ruolo
 from .selectors import comune_search
+
+# The comune a family entered from: e-mail confirmation and SPID/CIE logins lead back to it.
+COMUNE_SESSION_KEY = "omnibus_comune"
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -33,6 +38,7 @@ class ComuneLoginView(LoginView):
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         self.success_url = reverse("cittadino:home", kwargs={"comune": request.comune.slug})
+        request.session[COMUNE_SESSION_KEY] = request.comune.slug
         return super().dispatch(request, *args, **kwargs)
 
     def get_authenticated_redirect_url(self) -> str:
@@ -45,3 +51,25 @@ class ComuneLoginView(LoginView):
         ).exists():
             self.success_url = reverse("mensa:operatore", kwargs={"comune": self.request.comune.slug})
         return super().form_valid(form)
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["identita_digitale"] = identita_digitale_buttons(request=self.request, next_url=self.success_url)
+        return context
+
+
+class ComuneSignupView(SignupView):
+    """"NON HAI UN ACCOUNT? REGISTRATI" at /registrati/<comune>/: consent goes to this comune's notice."""
+
+    template_name = "comuni/registrazione.html"
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        request.session[COMUNE_SESSION_KEY] = request.comune.slug
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_success_url(self) -> str:
+        return reverse("cittadino:home", kwargs={"comune": self.request.comune.slug})
+
+
+def informativa_privacy(request: HttpRequest, comune: str) -> HttpResponse:
+    """The comune's privacy notice: the comune is the data controller."""
+    return render(request, "comuni/privacy.html", {})

@@ -52,3 +52,5 @@ class TutoreAdmin(ComuneScopedAdmin):
     search_fields = ["cognome", "nome", "codice_fiscale", "email"]
     list_select_related = ["consumatore"]
     readonly_fields = ["utente", "collegato_il"]
+
+from . import linking_admin  # noqa: E402, F401  (linking codes and association requests)

@@ -216,3 +216,85 @@ class Tutore(models.Model):
         self.codice_fiscale = normalize_codice_fiscale(self.codice_fiscale)
         if self.consumatore_id and self.comune_id and self.consumatore.comune_id != self.comune_id:
             raise ValidationError({"consumatore": _("Il consumatore appartiene a un altro comune.")})
+
+
+# Linking family accounts to the guardians the comune recorded (issue 4). The services are in
+# consumatori/linking.py; staff decide requests in the admin.
+
+LINK_CODE_ALPHABET = PAYMENT_CODE_ALPHABET
+LINK_CODE_LENGTH = 12  # 31^12 ≈ 8·10^17 combinations, and a handful of tries per hour
+
+
+class CodiceCollegamento(models.Model):
+    """A one-time code staff give a guardian to link their account to a Tutore row.
+
+    Only a hash of the code is stored: whoever reads the database cannot use the codes.
+    """
+
+    comune = models.ForeignKey(Comune, on_delete=models.CASCADE, related_name="codici_collegamento")
+    tutore = models.ForeignKey(Tutore, on_delete=models.CASCADE, related_name="codici_collegamento")
+    impronta = models.CharField(_("impronta del codice"), max_length=64, unique=True, editable=False)
+    scade_il = models.DateTimeField(_("scade il"))
+    usato_il = models.DateTimeField(_("usato il"), null=True, blank=True)
+    usato_da = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    creato_da = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    creato_il = models.DateTimeField(_("creato il"), auto_now_add=True)
+
+    objects = ScopedManager(comune="comune")
+
+    class Meta:
+        verbose_name = _("codice di collegamento")
+        verbose_name_plural = _("codici di collegamento")
+        ordering = ["-creato_il"]
+
+    def __str__(self) -> str:
+        return f"{self.tutore} – {self.scade_il:%d/%m/%Y}" if self.scade_il else str(self.tutore)
+
+
+class StatoAssociazione(models.TextChoices):
+    IN_ATTESA = "in_attesa", _("In attesa")
+    ACCOLTA = "accolta", _("Accolta")
+    RESPINTA = "respinta", _("Respinta")
+
+
+class RichiestaAssociazione(models.Model):
+    """"Richiedi associazione": a family asks staff to link a child; staff accept or refuse with a reason."""
+
+    comune = models.ForeignKey(Comune, on_delete=models.CASCADE, related_name="richieste_associazione")
+    utente = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="richieste_associazione"
+    )
+    codice_fiscale_consumatore = models.CharField(
+        _("codice fiscale dell'alunno"), max_length=16, validators=[validate_codice_fiscale]
+    )
+    relazione = models.CharField(_("relazione"), max_length=20, choices=Relazione.choices, default=Relazione.GENITORE)
+    messaggio = models.TextField(_("messaggio per l'ufficio"), blank=True, max_length=1000)
+    stato = models.CharField(
+        _("stato"), max_length=20, choices=StatoAssociazione.choices, default=StatoAssociazione.IN_ATTESA
+    )
+    motivazione = models.TextField(_("motivazione della decisione"), blank=True)
+    deciso_da = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    deciso_il = models.DateTimeField(_("decisa il"), null=True, blank=True)
+    creata_il = models.DateTimeField(_("richiesta il"), auto_now_add=True)
+
+    objects = ScopedManager(comune="comune")
+
+    class Meta:
+        verbose_name = _("richiesta di associazione")
+        verbose_name_plural = _("richieste di associazione")
+        ordering = ["-creata_il"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comune", "utente", "codice_fiscale_consumatore"],
+                condition=Q(stato="in_attesa"), name="richiesta_associazione_aperta_unica",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.utente} → {self.codice_fiscale_consumatore} ({self.get_stato_display()})"

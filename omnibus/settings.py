@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "identita",
     "django_celery_beat",
     "django_htmx",
     "bootstrap_italia_template",
@@ -55,6 +58,12 @@ INSTALLED_APPS = [
     "notifiche",
     "demo",
 ]
+
+# The local test identity provider (an OIDC provider standing in for the SPID/CIE gateway) exists
+# only in development, the demo and the tests; production settings never mount it.
+IDP_TEST_ENABLED = not PRODUCTION and env.bool("IDP_TEST_ENABLED", default=True)
+if IDP_TEST_ENABLED:
+    INSTALLED_APPS += ["oauth2_provider", "idp_test"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -68,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "comuni.middleware.StaffSecondFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "omnibus.tenancy.ComuneScopeMiddleware",
 ]
@@ -117,15 +127,69 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# django-allauth: families log in with e-mail and password (SPID/CIE come through OIDC later).
+# django-allauth: families log in with e-mail and password, or with SPID/CIE (OIDC, below).
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_FORMS = {"signup": "comuni.forms.RegistrazioneForm", "login": "comuni.forms.AccessoForm"}
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Omnibus] "
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_PREVENT_ENUMERATION = True
+# After a password change this session stays; Django's session hash check ends every other one.
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# Rate limits per address (ip) and per account (key/user): login, registration, password reset and the
+# family's linking-code attempts ("link_code", used by consumatori.linking).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/15m/key",
+    "signup": "10/h/ip",
+    "reset_password": "10/h/ip,3/h/key",
+    "reset_password_from_key": "20/h/ip",
+    "link_code": "10/h/ip,5/h/user",
+}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "comuni.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "identita.adapters.IdentitaDigitaleAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # the identity provider vouches for the e-mail it sends
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an account is found by codice fiscale, never by e-mail
+SOCIALACCOUNT_STORE_TOKENS = False
+MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Omnibus")
+# Staff must have a second factor before these areas open (comuni.middleware).
+MFA_REQUIRED_PATH_PREFIXES = ("/admin/", "/operatore/")
+
+# SPID and CIE through the comune's identity gateway: a proxy speaking SPID SAML / CIE OIDC to the
+# national identity providers and plain OIDC to us (see README). One OIDC client per button.
+# Without configuration, in development, both buttons lead to the local test identity provider.
+IDP_TEST_PORTAL_URL = f"http://{env.str('HOST', default='127.0.0.1')}:{env.str('PORT', default='8000')}"
+_IDP_TEST_URL = f"{IDP_TEST_PORTAL_URL}/idp-test/o"
+SOCIALACCOUNT_PROVIDERS = {
+    "spidcie": {
+        "APPS": [
+            {
+                "provider_id": provider_id,
+                "name": label,
+                "client_id": env.str(f"{prefix}_OIDC_CLIENT_ID", default=f"omnibus-{provider_id}" * IDP_TEST_ENABLED),
+                "secret": env.str(f"{prefix}_OIDC_CLIENT_SECRET", default="idp-test-secret" * IDP_TEST_ENABLED),
+                "settings": {
+                    "server_url": env.str(f"{prefix}_OIDC_SERVER_URL", default=_IDP_TEST_URL * IDP_TEST_ENABLED),
+                    "oauth_pkce_enabled": True,
+                    "token_auth_method": "client_secret_post",
+                    "scope": ["openid", "profile", "email"],
+                },
+            }
+            for provider_id, label, prefix in (("spid", "SPID", "SPID"), ("cie", "CIE", "CIE"))
+            if IDP_TEST_ENABLED or env.str(f"{prefix}_OIDC_SERVER_URL", default="")
+        ]
+    }
+}
 LOGIN_URL = "home"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
@@ -216,6 +280,8 @@ CACHES = {
 # Sessions and cookies. With Redis, sessions are read from the cache and written through to the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
+# Canteen operators who tick "tablet" at login stay signed in until the end of the service day, at most.
+SESSION_TABLET_MAX_SECONDS = env.int("SESSION_TABLET_MAX_SECONDS", default=60 * 60 * 10)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -254,6 +320,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
+
+# The local test identity provider (django-oauth-toolkit with OpenID Connect), development only.
+if IDP_TEST_ENABLED:
+    OAUTH2_PROVIDER = {
+        "OIDC_ENABLED": True,
+        "OIDC_RSA_PRIVATE_KEY": __import__("idp_test.keys", fromlist=["_"]).private_key_pem(VAR_DIR / "idp_rsa.pem"),
+        "PKCE_REQUIRED": True,
+        "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+        "SCOPES": {"openid": "OpenID Connect", "profile": "Nome e cognome", "email": "E-mail"},
+        "OAUTH2_VALIDATOR_CLASS": "idp_test.validators.IdentitaTestValidator",
+    }
 
 # Bootstrap Italia assets are served locally (no CDN: privacy and CSP).
 DJANGO_BOOTSTRAP_ITALIA_USE_CDN = False

@@ -21,6 +21,10 @@ urlpatterns = [
     path("", include("comuni.urls")),
 ]
 
+if settings.IDP_TEST_ENABLED:
+    # The local test identity provider (development, demo, tests): never in production settings.
+    urlpatterns.append(path("idp-test/", include("idp_test.urls")))
+
 if settings.DEBUG:
     urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
 
@@ -32,4 +36,6 @@ urlpatterns.append(path("<slug:comune>/", include("pagamenti.urls")))
 urlpatterns.append(path("<slug:comune>/trasporto/", include("trasporto.urls")))
 
 # Last: the family area of each comune, /<comune>/...
+urlpatterns.append(path("<slug:comune>/", include("consumatori.linking_urls")))
+urlpatterns.append(path("<slug:comune>/", include("comuni.urls_famiglia")))
 urlpatterns.append(path("<slug:comune>/", include("consumatori.urls")))

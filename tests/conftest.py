@@ -13,7 +13,7 @@ from django_scopes import scope
 from comuni.models import Ruolo
 from comuni.services import incarico_assign
 
-from .factories import ClasseFactory, ComuneFactory, ConsumatoreFactory, TutoreFactory, UserFactory
+from .factories import ClasseFactory, ComuneFactory, ConsumatoreFactory, TutoreFactory, UserFactory, totp_activate
 
 PASSWORD = "Password-di-prova-1"
 
@@ -92,6 +92,7 @@ def charlie_child(charlie, pulsano):
 def bob(leporano):
     user = UserFactory(email="bob@example.org", first_name="Roberto", last_name="Ufficio")
     incarico_assign(user=user, comune=leporano, ruolo=Ruolo.UFFICIO_SCUOLA)
+    totp_activate(user)  # staff have a second factor, or the admin does not open
     return user
 
 
@@ -99,4 +100,13 @@ def bob(leporano):
 def dora(pulsano):
     user = UserFactory(email="dora@example.org", first_name="Dora", last_name="Ufficio")
     incarico_assign(user=user, comune=pulsano, ruolo=Ruolo.UFFICIO_SCUOLA)
+    totp_activate(user)
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    """pytest-django's superuser, with the second factor every admin user needs."""
+    user = UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
+    totp_activate(user)
     return user

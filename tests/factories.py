@@ -113,3 +113,13 @@ class TutoreFactory(ScopedFactory):
     nome = "Maria"
     cognome = "Rossi"
     codice_fiscale = ""
+
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # base32; tests compute codes with allauth.mfa.totp.internal.auth
+
+
+def totp_activate(user: User, secret: str = TOTP_SECRET):
+    """Give an account a TOTP authenticator, as the setup page would."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    return TOTP.activate(user, secret).instance

@@ -35,4 +35,4 @@ def test_a_wrong_password_shows_the_message_in_the_page(live_server, page, alice
     page.get_by_label("Indirizzo e-mail").fill("alice@example.org")
     page.get_by_label("Password", exact=True).fill("sbagliata")
     page.get_by_role("button", name="Accedi").click()
-    assert page.get_by_role("alert").inner_text().strip().startswith("L'indirizzo email e/o la password")
+    assert page.get_by_role("alert").inner_text().strip().startswith("Credenziali non valide")

@@ -29,13 +29,13 @@ def test_the_email_is_case_insensitive(client, alice):
 def test_a_wrong_password_gets_a_clear_italian_message(client, alice):
     response = client.post("/login/leporano/", {"login": "alice@example.org", "password": "sbagliata"})
     assert response.status_code == 200
-    assert "L&#x27;indirizzo email e/o la password che hai usato non sono corretti." in response.content.decode()
+    assert "Credenziali non valide" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
 def test_an_unknown_email_gets_the_same_message(client, leporano):
     response = client.post("/login/leporano/", {"login": "nessuno@example.org", "password": "sbagliata"})
-    assert "non sono corretti" in response.content.decode()
+    assert "Credenziali non valide" in response.content.decode()
 
 
 def test_an_unknown_comune_is_a_404_page(client, leporano):

@@ -47,7 +47,12 @@ def test_the_demo_family_logs_in_and_sees_its_children(client, db):
         assert child.nome in body
 
 
-def test_the_demo_staff_opens_the_admin(client, db):
+def test_the_demo_staff_opens_the_admin_once_it_has_a_second_factor(client, db):
+    from comuni.models import User
+    from tests.factories import totp_activate
+
     call_command("seed_demo")
     assert client.login(email="ufficio.scuola@leporano.example", password=data.DEMO_PASSWORD_STAFF)
+    assert client.get("/admin/consumatori/consumatore/")["Location"] == "/accounts/2fa/totp/activate/"
+    totp_activate(User.objects.get(email="ufficio.scuola@leporano.example"))
     assert client.get("/admin/consumatori/consumatore/").status_code == 200

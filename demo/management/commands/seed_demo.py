@@ -14,6 +14,12 @@ class Command(BaseCommand):
         logins = demo_seed()
         self.stdout.write(self.style.SUCCESS("Dati dimostrativi pronti."))
         self.stdout.write(format_logins(logins))
+        from django.apps import apps
+
+        if apps.is_installed("idp_test"):  # SPID/CIE demo identities at the local test provider
+            from idp_test.services import idp_demo_seed_report
+
+            self.stdout.write(idp_demo_seed_report())
 
 
 def format_logins(logins: list[DemoLogin]) -> str:

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from oauth2_provider.oauth2_validators import OAuth2Validator
+
+
+class IdentitaTestValidator(OAuth2Validator):
+    """Claims like a SPID/CIE gateway: names, e-mail and `fiscal_number` (TINIT-<codice fiscale>)."""
+
+    oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "fiscal_number": "profile"}
+
+    def get_additional_claims(self, request) -> dict:
+        identita = getattr(request.user, "identita_di_prova", None)
+        return identita.claims() if identita is not None else {}
