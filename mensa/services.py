@@ -7,7 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     Case,
     DateField,
@@ -226,13 +226,17 @@ def prezzi_del_giorno(*, comune: Comune, giorno: datetime.date) -> dict[int, Dec
     return prezzi
 
 
-def meal_debit_for_day(*, comune: Comune, giorno: datetime.date) -> int:
+def meal_debit_for_day(
+    *, comune: Comune, giorno: datetime.date, prezzi_tariffe: dict[int, Decimal] | None = None
+) -> int:
     """Debit one meal, at the tariff valid that day, to every consumer present: one INSERT … SELECT.
 
     Idempotent: the key "pasto:<day>" is unique per consumer and service, so re-runs, retries and two
     workers at once write each row once (ON CONFLICT DO NOTHING). Returns the rows written now.
     """
-    prezzi = {k: v for k, v in prezzi_del_giorno(comune=comune, giorno=giorno).items() if v > 0}
+    if prezzi_tariffe is None:
+        prezzi_tariffe = prezzi_del_giorno(comune=comune, giorno=giorno)
+    prezzi = {k: v for k, v in prezzi_tariffe.items() if v > 0}
     if not prezzi:
         return 0
     queryset = presenti_queryset(comune=comune, giorno=giorno)
@@ -309,7 +313,13 @@ def _episodio(consumatore_id: int, ultimo_credito: int | None) -> str:
     return f"{consumatore_id}:{ultimo_credito or 0}"
 
 
-def debt_rules_apply(*, comune: Comune, giorno: datetime.date, now: datetime.datetime | None = None) -> dict:
+def debt_rules_apply(
+    *,
+    comune: Comune,
+    giorno: datetime.date,
+    now: datetime.datetime | None = None,
+    prezzi_tariffe: dict[int, Decimal] | None = None,
+) -> dict:
     """After the debit of `giorno`: suspend at N meals in debit, warn once at 2 meals and at low credit,
     lift suspensions whose balance is restored (>= 0). Thresholds are the comune's settings."""
     from django.db.models import Max, Sum
@@ -348,36 +358,39 @@ def debt_rules_apply(*, comune: Comune, giorno: datetime.date, now: datetime.dat
             open_ids_closed.add(sospensione.consumatore_id)
     if not conti:
         return result
-    prezzi_tariffe = prezzi_del_giorno(comune=comune, giorno=giorno)
-    prezzi = {
-        consumatore_id: prezzi_tariffe.get(tariffa_id)
-        for consumatore_id, tariffa_id in iscritti.filter(consumatore_id__in=list(conti)).values_list(
-            "consumatore_id", "tariffa_id"
-        )
-    }
-    consumatori = {c.pk: c for c in Consumatore.objects.filter(pk__in=list(conti))}
+    if prezzi_tariffe is None:
+        prezzi_tariffe = prezzi_del_giorno(comune=comune, giorno=giorno)
+    prezzi: dict[int, Decimal | None] = {}
+    consumatori: dict[int, Consumatore] = {}
+    for iscrizione in iscritti.filter(consumatore_id__in=list(conti)).select_related("consumatore"):
+        prezzi[iscrizione.consumatore_id] = prezzi_tariffe.get(iscrizione.tariffa_id)
+        consumatori[iscrizione.consumatore_id] = iscrizione.consumatore
     utenti: dict[int, list[User]] = {}
     for tutore in Tutore.objects.filter(consumatore_id__in=list(conti), utente__isnull=False).select_related("utente"):
         utenti.setdefault(tutore.consumatore_id, []).append(tutore.utente)
-    episodi_sospesi = set(
-        Sospensione.objects.filter(consumatore_id__in=list(conti)).values_list("episodio", flat=True)
-    )
     open_ids = {s.consumatore_id for s in aperte} - open_ids_closed
     for consumatore_id, conto in conti.items():
         saldo = conto["saldo"].quantize(Decimal("0.01"))
         prezzo = prezzi.get(consumatore_id) or Decimal("0")
-        consumatore = consumatori[consumatore_id]
+        consumatore = consumatori.get(consumatore_id)
+        if consumatore is None:  # not enrolled that day any more
+            continue
         episodio = _episodio(consumatore_id, conto["ultimo_credito"])
         nome = consumatore.nome_completo
         come = COME_RICARICARE.format(codice=consumatore.codice_pagamento)
         saldo_txt = f"{saldo:.2f}".replace(".", ",")
         if prezzo > 0 and saldo <= -comune.soglia_sospensione_pasti * prezzo:
-            if consumatore_id in open_ids or episodio in episodi_sospesi:
+            if consumatore_id in open_ids:
                 continue
-            Sospensione.objects.create(
-                comune=comune, consumatore=consumatore, dal=giorno + datetime.timedelta(1), saldo=saldo,
-                episodio=episodio,
-            )
+            try:
+                # Once per debt episode (unique): lifted by staff, it is not re-imposed until a new debt.
+                with transaction.atomic():
+                    Sospensione.objects.create(
+                        comune=comune, consumatore=consumatore, dal=giorno + datetime.timedelta(1), saldo=saldo,
+                        episodio=episodio,
+                    )
+            except IntegrityError:
+                continue
             result["sospesi"] += 1
             kind = None
             titolo = SOSPENSIONE_TITOLO.format(nome=nome)
@@ -412,8 +425,6 @@ def meal_debit_run(*, comune: Comune, giorno: datetime.date, force: bool = False
     A completed run leaves a row (comune, day): a second run the same night returns at once. `force`
     runs again anyway (e.g. after a late operator record); the ledger keys still make it write each meal once.
     """
-    from django.db import IntegrityError
-
     from .models import AddebitoEseguito
 
     result = {"comune": comune.slug, "giorno": giorno.isoformat(), "pasti_addebitati": 0, "sospesi": 0,
@@ -421,8 +432,9 @@ def meal_debit_run(*, comune: Comune, giorno: datetime.date, force: bool = False
     if not force and AddebitoEseguito.objects.filter(comune=comune, giorno=giorno).exists():
         return {**result, "gia_eseguito": True}
     with transaction.atomic():
-        scritti = meal_debit_for_day(comune=comune, giorno=giorno)
-        result.update(debt_rules_apply(comune=comune, giorno=giorno), pasti_addebitati=scritti)
+        prezzi = prezzi_del_giorno(comune=comune, giorno=giorno)
+        scritti = meal_debit_for_day(comune=comune, giorno=giorno, prezzi_tariffe=prezzi)
+        result.update(debt_rules_apply(comune=comune, giorno=giorno, prezzi_tariffe=prezzi), pasti_addebitati=scritti)
         try:
             with transaction.atomic():
                 AddebitoEseguito.objects.create(comune=comune, giorno=giorno, pasti=scritti)
