@@ -102,6 +102,10 @@ class ConfigurazionePagamenti(models.Model):
                                default=TipoGateway.SANDBOX)
     gpd_url = models.URLField(_("URL base GPD"), blank=True)
     gpd_api_key = models.CharField(_("chiave API GPD"), max_length=200, blank=True)
+    checkout_url = models.URLField(
+        _("URL API pagoPA Checkout"), blank=True, default="https://api.platform.pagopa.it/checkout/ec/v1",
+        help_text=_("Servizio «carts» a cui inviare la famiglia per il pagamento online."),
+    )
     lis_segreto = models.CharField(
         _("segreto condiviso PuntoLIS"), max_length=200, blank=True,
         help_text=_("Chiave HMAC con cui LIS firma le notifiche di ricarica."),

@@ -45,7 +45,7 @@ class Gateway(Protocol):
 
     def receipt(self, posizione: Posizione) -> RicevutaGateway | None: ...
 
-    def checkout_url(self, posizione: Posizione) -> str: ...
+    def checkout_url(self, posizione: Posizione, return_url: str) -> str: ...
 
 
 class SandboxGateway:
@@ -59,7 +59,7 @@ class SandboxGateway:
     def receipt(self, posizione: Posizione) -> RicevutaGateway | None:
         return None  # the sandbox pushes its receipts when someone pays
 
-    def checkout_url(self, posizione: Posizione) -> str:
+    def checkout_url(self, posizione: Posizione, return_url: str = "") -> str:
         return reverse("pagamenti:sandbox_checkout", kwargs={"comune": posizione.comune.slug,
                                                              "token": posizione.token})
 
@@ -157,8 +157,39 @@ class GpdGateway:
             pagata_il=parse_datetime(payload.get("paymentDate") or "") or timezone.now(),
         )
 
-    def checkout_url(self, posizione: Posizione) -> str:
-        return "https://checkout.pagopa.it/"
+    def checkout_url(self, posizione: Posizione, return_url: str = "") -> str:
+        """pagoPA Checkout "carts": it answers 302 to the page where the family pays the notice."""
+        body = {
+            "paymentNotices": [{
+                "noticeNumber": posizione.numero_avviso, "fiscalCode": posizione.comune.codice_fiscale,
+                "amount": posizione.centesimi, "companyName": str(posizione.comune)[:140],
+                "description": "Ricarica servizi scolastici",
+            }],
+            "returnUrls": {"returnOkUrl": return_url, "returnCancelUrl": return_url, "returnErrorUrl": return_url},
+            "emailNotice": posizione.utente.email,
+        }
+        request = urllib.request.Request(  # noqa: S310 - https URL set by the platform administrator
+            f"{self.config.checkout_url.rstrip('/')}/carts", data=json.dumps(body).encode(), method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        opener = urllib.request.build_opener(_NoRedirect)
+        try:
+            with opener.open(request, timeout=self.timeout) as response:
+                location = response.headers.get("Location")
+        except urllib.error.HTTPError as error:
+            location = error.headers.get("Location") if error.code in (301, 302, 303) else None
+            if location is None:
+                raise GatewayError(f"pagoPA Checkout: HTTP {error.code}") from error
+        except (urllib.error.URLError, TimeoutError, OSError) as error:
+            raise GatewayError(f"pagoPA Checkout: {error}") from error
+        if not location:
+            raise GatewayError("pagoPA Checkout gave no redirect")
+        return location
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
 
 
 def gateway_for(config: ConfigurazionePagamenti) -> SandboxGateway | GpdGateway:

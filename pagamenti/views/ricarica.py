@@ -21,11 +21,13 @@ from consumatori.views import family_login_required
 from .. import carrello
 from ..forms import CheckoutForm, ImportoForm, RicaricaForm, importo_parse
 from ..models import ConfigurazionePagamenti, ModalitaPagamento, Posizione, Servizio
-from ..pagopa.gateway import gateway_for
+from ..pagopa.gateway import GatewayError, gateway_for
 from ..pagopa.services import RigaCarrello, posizione_create
 from ..selectors import saldi, suggested_topup
 
 CONSUMATORE_NON_TUO_ERROR = "Il carrello contiene un consumatore non collegato al tuo account."
+CHECKOUT_NON_DISPONIBILE = ("Il pagamento online non è al momento raggiungibile: puoi scaricare l'avviso e pagarlo "
+                            "presso un PSP, oppure riprovare più tardi da Pagamenti.")
 
 
 def _config(request: HttpRequest) -> ConfigurazionePagamenti:
@@ -147,7 +149,7 @@ def checkout(request: HttpRequest, comune: str) -> HttpResponse:
         # A second click or a second tab: the cart was already turned into a position.
         done = Posizione.objects.filter(utente=request.user, chiave_carrello=chiave).first() if chiave else None
         if done is not None:
-            return redirect(_after_checkout(done))
+            return redirect(_after_checkout(request, done))
         form = CheckoutForm(request.POST)
         righe = _righe_of_family(request)
         if not righe:
@@ -159,7 +161,7 @@ def checkout(request: HttpRequest, comune: str) -> HttpResponse:
                 chiave_carrello=chiave,
             )
             carrello.carrello_empty(request)
-            return redirect(_after_checkout(posizione, config))
+            return redirect(_after_checkout(request, posizione, config))
     else:
         form = CheckoutForm()
         righe = _righe_of_family(request)
@@ -171,11 +173,16 @@ def checkout(request: HttpRequest, comune: str) -> HttpResponse:
     })
 
 
-def _after_checkout(posizione: Posizione, config: ConfigurazionePagamenti | None = None) -> str:
+def _after_checkout(request: HttpRequest, posizione: Posizione, config: ConfigurazionePagamenti | None = None) -> str:
+    """Online: the gateway's checkout page; otherwise (or if it is down) the position with its avviso."""
+    status_url = reverse("pagamenti:posizione", kwargs={"comune": posizione.comune.slug, "token": posizione.token})
     if posizione.modalita == ModalitaPagamento.ONLINE and posizione.stato == "in_attesa":
         config = config or ConfigurazionePagamenti.objects.get(comune_id=posizione.comune_id)
-        return gateway_for(config).checkout_url(posizione)
-    return reverse("pagamenti:posizione", kwargs={"comune": posizione.comune.slug, "token": posizione.token})
+        try:
+            return gateway_for(config).checkout_url(posizione, request.build_absolute_uri(status_url))
+        except GatewayError:
+            messages.warning(request, _(CHECKOUT_NON_DISPONIBILE))
+    return status_url
 
 
 def privacy(request: HttpRequest, comune: str) -> HttpResponse:

@@ -62,3 +62,13 @@ def test_a_correction_needs_a_reason_and_records_who(client, alice_children, bob
         assert saldo(consumatore=child, servizio="mensa") == Decimal("-4.10")
     # Nobody edits or deletes ledger rows.
     assert client.post(f"/admin/pagamenti/movimento/{movimento.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_a_correction_cannot_target_another_comunes_child(client, dora, alice_children, leporano):
+    client.force_login(dora)
+    response = client.post("/admin/pagamenti/rettifica/add/", {
+        "consumatore": alice_children[0].pk, "servizio": "mensa", "importo": "100.00", "data_valuta": "2026-11-23",
+        "motivo": "tentativo"})
+    assert response.status_code == 200  # the form refuses the choice
+    with scope(comune=leporano):
+        assert not Movimento.objects.exists()

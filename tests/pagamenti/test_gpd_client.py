@@ -28,6 +28,7 @@ class FakeGpd:
         self.positions = {}
         self.paid = set()
         self.requests = []
+        self.carts = []
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -56,6 +57,16 @@ class FakeGpd:
 
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if self.path.endswith("/carts"):
+                    fake.requests.append(("POST", self.path, None))
+                    if fake.mode != "ok":
+                        return self._answer(500, {"title": "down"})
+                    fake.carts.append(body)
+                    self.send_response(302)
+                    self.send_header("Location", f"https://checkout.example/c/{body['paymentNotices'][0]['noticeNumber']}")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return None
                 if not self._guard():
                     return
                 nav = body["paymentOption"][0]["nav"]
@@ -191,3 +202,30 @@ def test_an_expired_pending_position_is_closed_by_the_poller(gpd, posizione, lep
         assert posizione_poll(posizione=posizione) is None
         posizione.refresh_from_db()
         assert posizione.stato == StatoPosizione.SCADUTA
+
+
+def test_online_payment_goes_to_pagopa_checkout_and_falls_back_to_the_avviso(
+    client, gpd, leporano, alice, alice_children, django_capture_on_commit_callbacks
+):
+    from .helpers import add_to_cart, checkout, url
+
+    configure(leporano, gateway=TipoGateway.GPD, gpd_url=gpd.url, gpd_api_key=API_KEY, checkout_url=gpd.url)
+    client.force_login(alice)
+    add_to_cart(client, alice_children[0], "20.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        response, _ = checkout(client, "online")
+    with scope(comune=leporano):
+        posizione = Posizione.objects.get()
+    assert response["Location"] == f"https://checkout.example/c/{posizione.numero_avviso}"
+    cart = gpd.carts[0]
+    assert cart["paymentNotices"][0]["fiscalCode"] == "80009290737"
+    assert cart["paymentNotices"][0]["amount"] == 2000
+    assert cart["returnUrls"]["returnOkUrl"].endswith(url("posizione", token=posizione.token))
+
+    gpd.mode = "500"
+    add_to_cart(client, alice_children[1], "10.00")
+    response, _ = checkout(client, "online")
+    with scope(comune=leporano):
+        second = Posizione.objects.exclude(pk=posizione.pk).get()
+    assert response["Location"] == url("posizione", token=second.token)
+    assert "non è al momento raggiungibile" in client.get(response["Location"]).content.decode()

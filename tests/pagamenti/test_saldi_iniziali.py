@@ -89,3 +89,13 @@ def test_a_file_without_the_columns_names_them(bob, leporano):
     with scope(comune=leporano):
         anteprima = saldi_iniziali_parse(comune=leporano, content=b"cf,importo\nX,1\n", filename="x.csv")
     assert {e.colonna for e in anteprima.errori} == {"codice_fiscale", "servizio", "saldo"}
+
+
+def test_another_comunes_staff_cannot_import_onto_our_children(client, dora, alice_children, leporano, pulsano):
+    client.force_login(dora)
+    text = f"codice_fiscale,servizio,saldo\n{alice_children[0].codice_fiscale},mensa,50.00\n"
+    body = upload(client, text).content.decode()
+    assert "1 errore: nessun saldo sarà importato" in body
+    assert client.post(URL, {"applica": "1"}).status_code == 302
+    with scope(comune=leporano):
+        assert not Movimento.objects.exists()
