@@ -1,6 +1,24 @@
 from django.apps import AppConfig
 
 
+def _lift_suspension_on_credit(sender, movimento, **kwargs) -> None:
+    from django_scopes import scope
+
+    from pagamenti.models import Servizio
+
+    from .services import sospensione_lift_if_restored
+
+    if movimento.servizio != Servizio.MENSA:
+        return
+    with scope(comune=movimento.comune_id):
+        sospensione_lift_if_restored(consumatore=movimento.consumatore)
+
+
 class MensaConfig(AppConfig):
     name = "mensa"
     verbose_name = "Refezione scolastica"
+
+    def ready(self) -> None:
+        from pagamenti.signals import credito_registrato
+
+        credito_registrato.connect(_lift_suspension_on_credit, dispatch_uid="mensa.lift_suspension_on_credit")

@@ -286,6 +286,20 @@ def sospensione_revoke(*, sospensione: Sospensione, revocata_da: User, motivo: s
     return sospensione
 
 
+def sospensione_lift_if_restored(*, consumatore: Consumatore, now: datetime.datetime | None = None) -> bool:
+    """Lift the consumer's open suspension as soon as a top-up brings the canteen balance back to zero or
+    credit (before the cut-off today is booked again); True if one was lifted."""
+    from pagamenti.selectors import saldo
+
+    sospensione = (
+        Sospensione.objects.filter(consumatore=consumatore, al__isnull=True).select_related("comune").first()
+    )
+    if sospensione is None or saldo(consumatore=consumatore, servizio=Servizio.MENSA) < 0:
+        return False
+    _close_suspension(sospensione, now or timezone.now(), None, "Saldo ripristinato con una ricarica")
+    return True
+
+
 def _close_suspension(sospensione: Sospensione, now: datetime.datetime, user: User | None, motivo: str,
                       last: datetime.date | None = None) -> None:
     if last is None:

@@ -13,6 +13,7 @@ from comuni.models import User
 from consumatori.models import Consumatore
 
 from .models import Movimento, TipoMovimento
+from .signals import credito_registrato
 
 RETTIFICA_MOTIVO_ERROR = _("Una rettifica richiede il motivo.")
 IMPORTO_DECIMALI_ERROR = _("L'importo deve avere al massimo due decimali.")
@@ -54,4 +55,6 @@ def movimento_register(
             movimento.save()
     except IntegrityError:
         return Movimento.objects.get(consumatore=consumatore, servizio=servizio, chiave=chiave), False
+    if importo > 0:
+        transaction.on_commit(lambda: credito_registrato.send(sender=Movimento, movimento=movimento))
     return movimento, True

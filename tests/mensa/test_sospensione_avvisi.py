@@ -101,6 +101,24 @@ def test_the_suspension_is_lifted_when_the_balance_is_restored(leporano, alice, 
     assert _run(leporano, NEXT_WEEK[1])["pasti_addebitati"] == 1
 
 
+def test_a_top_up_that_restores_the_balance_lifts_the_suspension_at_once(
+    leporano, alice, one_child, django_capture_on_commit_callbacks
+):
+    for day in WEEK:
+        _run(leporano, day)
+    with django_capture_on_commit_callbacks(execute=True):
+        _credit(leporano, one_child, "1.00", "avviso:poco")
+    with scope(comune=leporano):
+        assert saldo(consumatore=one_child, servizio=Servizio.MENSA) < 0
+        assert Sospensione.objects.get(consumatore=one_child).al is None  # still in debit: still suspended
+    with django_capture_on_commit_callbacks(execute=True):
+        _credit(leporano, one_child, "100.00", "avviso:ricarica")
+    with scope(comune=leporano):
+        sospensione = Sospensione.objects.get(consumatore=one_child)
+    assert sospensione.al is not None
+    assert sospensione.motivo_revoca == "Saldo ripristinato con una ricarica"
+
+
 def test_staff_lift_a_suspension_with_a_reason_and_it_is_not_reimposed(leporano, alice, bob, one_child):
     for day in WEEK:
         _run(leporano, day)
