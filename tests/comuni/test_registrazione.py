@@ -127,3 +127,15 @@ def test_a_typed_codice_fiscale_alone_links_no_child(client, leporano):
     assert "Marco" not in body
     with scope(comune=leporano):
         assert Tutore.objects.get(consumatore=child).utente is None
+
+
+def test_the_email_is_changed_only_through_a_verified_address(client, alice):
+    client.force_login(alice)
+    response = client.post("/accounts/email/", {"action_add": "", "email": "alice.nuova@example.org"})
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.email == "alice@example.org"  # unchanged until the new address is confirmed
+    assert mail.outbox[-1].to == ["alice.nuova@example.org"]
+    client.post(_confirm_link())
+    alice.refresh_from_db()
+    assert alice.email == "alice.nuova@example.org"

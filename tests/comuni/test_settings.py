@@ -43,3 +43,19 @@ def test_the_defaults_are_italian_and_rome_time(settings):
     assert settings.LANGUAGE_CODE == "it"
     assert settings.TIME_ZONE == "Europe/Rome"
     assert settings.USE_TZ is True
+
+
+def test_production_never_mounts_the_test_identity_provider():
+    code = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\nfrom django.urls import Resolver404, resolve\n"
+        "assert not settings.IDP_TEST_ENABLED and 'idp_test' not in settings.INSTALLED_APPS\n"
+        "assert not settings.SOCIALACCOUNT_PROVIDERS['spidcie']['APPS']\n"
+        "try:\n    resolve('/idp-test/o/authorize/'); raise SystemExit('mounted')\nexcept Resolver404:\n    pass\n"
+    )
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "OMNIBUS_ENV"}}
+    environment.update(OMNIBUS_ENV="production", SECRET_KEY="k" * 50, ALLOWED_HOSTS="omnibus.example",
+                       IDP_TEST_ENABLED="1", DJANGO_SETTINGS_MODULE="omnibus.settings")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
