@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from allauth.mfa.models import Authenticator
@@ -32,11 +33,12 @@ def has_second_factor(user) -> bool:
 class StaffSecondFactorMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
+        self.required = re.compile("|".join(f"(?:{p})" for p in settings.MFA_REQUIRED_PATHS))
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         path = request.path_info
         if (
-            path.startswith(settings.MFA_REQUIRED_PATH_PREFIXES)
+            self.required.match(path)
             and is_staff_account(request.user)
             and not has_second_factor(request.user)
         ):

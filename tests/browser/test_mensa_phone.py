@@ -6,8 +6,9 @@ from django_scopes import scope
 from comuni.models import Ruolo
 from comuni.services import incarico_assign
 from mensa.models import Assenza, Presenza
+from tests.comuni.test_secondo_fattore import totp_now
 from tests.conftest import PASSWORD
-from tests.factories import UserFactory
+from tests.factories import UserFactory, totp_activate
 from tests.mensa.conftest import TUESDAY, Clock, setup_mensa
 
 pytestmark = pytest.mark.browser
@@ -39,10 +40,13 @@ def test_an_operator_taps_a_child_absent(live_server, page, clock, leporano, ali
     setup_mensa(leporano, alice_children)
     user = UserFactory(email="operatore@example.org")
     incarico_assign(user=user, comune=leporano, ruolo=Ruolo.OPERATORE_MENSA)
+    totp_activate(user)
     page.goto(live_server.url + "/login/leporano/")
     page.get_by_label("Indirizzo e-mail").fill("operatore@example.org")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Accedi").click()
+    page.locator("input[name=code]").fill(totp_now())  # operators have a second factor too
+    page.locator("form button[type=submit]").first.click()
     page.wait_for_url("**/leporano/mensa/operatore/")
     child = alice_children[0]
     row = page.locator(f"#c{child.pk}")

@@ -82,3 +82,11 @@ def test_an_operator_on_a_tablet_gets_a_session_that_ends_with_the_day(client, l
     assert "_auth_user_id" in client.session
     assert 0 < client.session.get_expiry_age() <= settings.SESSION_TABLET_MAX_SECONDS
     assert not client.session.get_expire_at_browser_close()
+
+
+def test_the_canteen_pages_of_a_comune_need_it_too(client, leporano):
+    operatore = UserFactory(email="tablet@example.org")
+    incarico_assign(user=operatore, comune=leporano, ruolo=Ruolo.OPERATORE_MENSA)
+    client.force_login(operatore)
+    for url in ("/leporano/mensa/operatore/", "/leporano/mensa/cucina/", "/leporano/mensa/cucina/pasti.csv"):
+        assert client.get(url)["Location"] == "/accounts/2fa/totp/activate/", url

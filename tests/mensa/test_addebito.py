@@ -16,7 +16,7 @@ from comuni.services import incarico_assign
 from mensa.models import Assenza
 from mensa.services import meal_debit_for_day, presenza_set
 from pagamenti.models import Movimento, TipoMovimento
-from tests.factories import ClasseFactory, ConsumatoreFactory, ScuolaFactory, UserFactory
+from tests.factories import ClasseFactory, ConsumatoreFactory, ScuolaFactory, UserFactory, totp_activate
 
 from .conftest import MONDAY, SATURDAY, TUESDAY, rome
 from .factories import CalendarioScuolaFactory, ChiusuraFactory, PrezzoTariffaFactory
@@ -39,6 +39,7 @@ def _debit(comune, day):
 def operatore(leporano):
     user = UserFactory(email="operatore@example.org")
     incarico_assign(user=user, comune=leporano, ruolo=Ruolo.OPERATORE_MENSA)
+    totp_activate(user)
     return user
 
 

@@ -12,7 +12,7 @@ from mensa.cucina import conteggio_cucina_send
 from mensa.models import ConteggioInviato
 from mensa.selectors import conteggio_cucina
 from mensa.services import assenza_create
-from tests.factories import UserFactory
+from tests.factories import UserFactory, totp_activate
 
 from .conftest import MONDAY, SATURDAY
 
@@ -69,6 +69,7 @@ def test_an_operator_sees_only_their_schools(client, clock, leporano, con_dieta)
     user = UserFactory(email="op@example.org")
     incarico_assign(user=user, comune=leporano, ruolo=Ruolo.OPERATORE_MENSA,
                     scuole=[ScuolaFactory(comune=leporano, nome="Altra scuola")])
+    totp_activate(user)
     client.force_login(user)
     assert "servizio non disponibile" in client.get("/leporano/mensa/cucina/?giorno=2026-11-23").content.decode()
 

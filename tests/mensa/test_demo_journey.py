@@ -37,10 +37,16 @@ def test_the_demo_canteen_day(client, clock, db, django_capture_on_commit_callba
                                follow=True)
     assert "Assenza registrata" in response.content.decode()
 
-    # The operator marks today's attendance.
+    # The operator (who set up the second factor at the first login) marks today's attendance.
+    from comuni.models import User
+    from tests.comuni.test_secondo_fattore import totp_now
+    from tests.factories import totp_activate
+
+    totp_activate(User.objects.get(email="operatore.mensa@leporano.example"))
     operatore = type(client)()
     response = operatore.post("/login/leporano/", {"login": "operatore.mensa@leporano.example",
                                                    "password": data.DEMO_PASSWORD_OPERATORE})
+    response = operatore.post(response["Location"], {"code": totp_now()})
     assert response["Location"] == "/leporano/mensa/operatore/"
     page = operatore.get("/leporano/mensa/operatore/").content.decode()
     assert first.cognome in page

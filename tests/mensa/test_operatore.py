@@ -10,7 +10,7 @@ from comuni.services import incarico_assign
 from mensa.models import Presenza
 from mensa.services import assenza_create
 from tests.conftest import PASSWORD
-from tests.factories import ClasseFactory, ConsumatoreFactory, UserFactory
+from tests.factories import ClasseFactory, ConsumatoreFactory, UserFactory, totp_activate
 
 from .conftest import MONDAY, SATURDAY
 from .factories import CalendarioScuolaFactory, IscrizioneMensaFactory
@@ -25,6 +25,7 @@ def operatore(leporano, alice_children):
     with scope(comune=leporano):
         scuola = alice_children[0].classe.scuola
     incarico_assign(user=user, comune=leporano, ruolo=Ruolo.OPERATORE_MENSA, scuole=[scuola])
+    totp_activate(user)
     return user
 
 
@@ -42,7 +43,11 @@ def other_school_child(leporano, alice_children, mensa_alice):
 
 
 def test_an_operator_lands_on_the_attendance_page_after_login(client, clock, operatore):
+    from tests.comuni.test_secondo_fattore import totp_now
+
     response = client.post("/login/leporano/", {"login": "operatore@example.org", "password": PASSWORD})
+    assert response["Location"].startswith("/accounts/2fa/authenticate/")  # operators have a second factor
+    response = client.post("/accounts/2fa/authenticate/", {"code": totp_now()})
     assert response.status_code == 302
     assert response["Location"] == URL
 
