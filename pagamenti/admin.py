@@ -192,9 +192,40 @@ class TransazioneLISAdmin(ReadOnlyAdmin):
     list_select_related = ["consumatore"]
 
 
+SEGRETO_INVARIATO = _("Lasciare vuoto per mantenere il valore salvato.")
+
+
+class ConfigurazionePagamentiForm(forms.ModelForm):
+    """Secrets are write-only: never sent back to the browser; empty means "keep the saved one"."""
+
+    SECRETS = ("gpd_api_key", "lis_segreto")
+
+    class Meta:
+        model = ConfigurazionePagamenti
+        fields = "__all__"
+        widgets = {name: forms.PasswordInput(render_value=False) for name in ("gpd_api_key", "lis_segreto")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.SECRETS:
+            if name in self.fields and self.instance.pk and getattr(self.instance, name):
+                self.fields[name].required = False
+                self.fields[name].help_text = SEGRETO_INVARIATO
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.SECRETS:
+            if name in self.fields and not cleaned.get(name) and self.instance.pk:
+                saved = type(self.instance).objects.filter(pk=self.instance.pk).values_list(name, flat=True).first()
+                cleaned[name] = saved or ""
+                setattr(self.instance, name, cleaned[name])
+        return cleaned
+
+
 @admin.register(ConfigurazionePagamenti)
 class ConfigurazionePagamentiAdmin(ComuneScopedAdmin):
     list_display = ["comune", "gateway", "codice_segregazione"]
+    form = ConfigurazionePagamentiForm
 
     def has_add_permission(self, request) -> bool:
         if request.user.is_superuser:
