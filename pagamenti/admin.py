@@ -202,7 +202,7 @@ class ConfigurazionePagamentiForm(forms.ModelForm):
 
     class Meta:
         model = ConfigurazionePagamenti
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 - the admin picks the fields; this form only adds widgets
         widgets = {name: forms.PasswordInput(render_value=False) for name in ("gpd_api_key", "lis_segreto")}
 
     def __init__(self, *args, **kwargs):
