@@ -8,7 +8,7 @@ from django_scopes import scopes_disabled
 from .http import gunicorn, wrk
 
 
-def _family_session() -> tuple[str, str]:
+def _family_session() -> tuple[str, str, int]:
     from django.core.management import call_command
 
     from consumatori.models import Tutore
@@ -22,22 +22,26 @@ def _family_session() -> tuple[str, str]:
         )
     client = Client()
     client.force_login(tutore.utente)
-    return "leporano", f"sessionid={client.cookies['sessionid'].value}"
+    return "leporano", f"sessionid={client.cookies['sessionid'].value}", tutore.consumatore_id
 
 
-def family_urls(slug: str) -> dict[str, str]:
-    """The family pages to measure; later issues add theirs here."""
-    return {"cittadino_home": f"/{slug}/"}
+def family_urls(slug: str, consumatore_id: int) -> dict[str, str]:
+    """The family pages of quality.md: home, consumer detail with the month's days, payments."""
+    return {
+        "cittadino_home": f"/{slug}/",
+        "consumer_detail_month": f"/{slug}/consumatori/{consumatore_id}/?mese=2026-11",
+        "payments_page": f"/{slug}/pagamenti/",
+    }
 
 
 def run(ctx) -> None:
-    slug, cookie = _family_session()
+    slug, cookie, consumatore_id = _family_session()
     seconds = 3 if ctx.quick else 10
     with gunicorn() as base:
         wrk(base + "/healthz/", 1, cookie=cookie)  # warm up both workers
         trivial = [wrk(base + "/healthz/", seconds, cookie=cookie)["rps"] for _ in range(3)]
         ctx.report("trivial_view_throughput", trivial, "req/s", 0, higher_is_better=True)
-        for name, path in family_urls(slug).items():
+        for name, path in family_urls(slug, consumatore_id).items():
             wrk(base + path, 1, cookie=cookie)
             page = [wrk(base + path, seconds, cookie=cookie) for _ in range(3)]
             ratios = [p["rps"] / t for p, t in zip(page, trivial, strict=True)]
