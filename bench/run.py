@@ -106,6 +106,8 @@ def main() -> int:
             if args.only and module_name.removeprefix("bench_") not in args.only:
                 continue
             print(f"{module_name}:", flush=True)
+            # Each module builds its own data set: start it from empty tables.
+            call_command("flush", interactive=False, verbosity=0)
             importlib.import_module(f"bench.{module_name}").run(ctx)
         out = ROOT / "var" / "bench" / "report.json"
         out.parent.mkdir(parents=True, exist_ok=True)
