@@ -77,6 +77,25 @@ class ComuneScopedAdmin(admin.ModelAdmin):
         raise Http404(_("Oggetto non trovato."))
 
 
+class PlatformAdminOnly:
+    """Admin of platform-wide data (accounts, staff roles): superusers only."""
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+
 @admin.register(Comune)
 class ComuneAdmin(admin.ModelAdmin):
     list_display = ["nome", "slug", "provincia", "codice_fiscale", "attivo"]
@@ -120,7 +139,9 @@ class ComuneAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PlatformAdminOnly, DjangoUserAdmin):
+    """Accounts span comuni: only the platform administrators manage them directly."""
+
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "codice_fiscale", "is_staff", "is_active"]
     search_fields = ["email", "first_name", "last_name", "codice_fiscale"]
@@ -133,44 +154,14 @@ class UserAdmin(DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
-    # Accounts span comuni: only the platform administrators manage them directly.
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser
-
-    def has_add_permission(self, request) -> bool:
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser
 
 
 @admin.register(Incarico)
-class IncaricoAdmin(admin.ModelAdmin):
+class IncaricoAdmin(PlatformAdminOnly, admin.ModelAdmin):
     list_display = ["user", "comune", "ruolo"]
     list_filter = ["comune", "ruolo"]
     autocomplete_fields = ["user"]
     filter_horizontal = ["scuole"]
-
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser
-
-    def has_add_permission(self, request) -> bool:
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
