@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
@@ -16,6 +15,7 @@ from comuni.services import incarico_assign
 from mensa.models import Assenza
 from mensa.services import meal_debit_for_day, presenza_set
 from pagamenti.models import Movimento, TipoMovimento
+from tests.concurrency import run_at_once
 from tests.factories import ClasseFactory, ConsumatoreFactory, ScuolaFactory, UserFactory, totp_activate
 
 from .conftest import MONDAY, SATURDAY, TUESDAY, rome
@@ -182,26 +182,12 @@ def test_the_celery_fan_out_runs_per_comune(leporano, alice_children, mensa_alic
 def test_two_workers_at_once_give_the_same_ledger(leporano, alice_children, mensa_alice):
     if connection.vendor != "postgresql":
         pytest.skip("concurrency needs PostgreSQL")
-    barrier = threading.Barrier(2)
-    results, errors = [], []
+    from django.db import transaction
 
-    def worker():
-        from django.db import connections, transaction
+    def worker(n):
+        with scope(comune=leporano), transaction.atomic():
+            return meal_debit_for_day(comune=leporano, giorno=MONDAY)
 
-        try:
-            with scope(comune=leporano), transaction.atomic():
-                barrier.wait(timeout=10)
-                results.append(meal_debit_for_day(comune=leporano, giorno=MONDAY))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    results = run_at_once(worker, 2)
     assert sorted(results) == [0, 2]
     assert len(_debits(leporano)) == 2

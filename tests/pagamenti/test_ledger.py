@@ -1,7 +1,6 @@
 """The ledger: append-only, exact decimals, idempotent by key, derived balances."""
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
@@ -12,6 +11,7 @@ from django_scopes import scope
 from pagamenti.models import Movimento, Servizio, TipoMovimento
 from pagamenti.selectors import saldi, saldo
 from pagamenti.services import movimento_register
+from tests.concurrency import run_at_once
 
 DAY = datetime.date(2026, 11, 23)
 
@@ -72,20 +72,12 @@ def test_two_workers_writing_the_same_movement_at_once_write_one(leporano, alice
     if connection.vendor != "postgresql":
         pytest.skip("concurrency is checked on PostgreSQL")
     child = alice_children[0]
-    barrier = threading.Barrier(4)
-    outcomes = []
 
-    def worker():
+    def worker(n):
         with scope(comune=leporano):
-            barrier.wait()
-            outcomes.append(register(child, "-4.10", "pasto:2026-11-23")[1])
-        connection.close()
+            return register(child, "-4.10", "pasto:2026-11-23")[1]
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = run_at_once(worker, 4)
     assert sorted(outcomes) == [False, False, False, True]
     with scope(comune=leporano):
         assert Movimento.objects.count() == 1

@@ -1,7 +1,6 @@
 """Receipts credit every cart line exactly once, whatever their number, order or timing."""
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
@@ -23,6 +22,7 @@ from pagamenti.pagopa.services import (
     ricevuta_receive,
 )
 from pagamenti.selectors import saldo
+from tests.concurrency import run_at_once
 
 
 def make_position(leporano, alice, children, modalita="avviso", chiave="c1"):
@@ -123,26 +123,13 @@ def test_concurrent_receipts_credit_once(leporano, alice, alice_children, config
     if connection.vendor != "postgresql":
         pytest.skip("concurrency is checked on PostgreSQL")
     posizione = make_position(leporano, alice, alice_children)
-    barrier = threading.Barrier(4)
-    errors = []
 
     def worker(n):
-        try:
-            with scope(comune=leporano):
-                barrier.wait()
-                ricevuta_receive(comune=leporano, ricevuta=receipt(posizione, identificativo=f"RT-{n % 2}"),
-                                 origine="gpd")
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connection.close()
+        with scope(comune=leporano):
+            ricevuta_receive(comune=leporano, ricevuta=receipt(posizione, identificativo=f"RT-{n % 2}"),
+                             origine="gpd")
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    run_at_once(worker, 4)  # raises what any worker raised
     with scope(comune=leporano):
         assert Movimento.objects.count() == 2
         assert Ricevuta.objects.filter(esito=EsitoRicevuta.ACCREDITATA).count() == 1
@@ -153,24 +140,12 @@ def test_concurrent_receipts_credit_once(leporano, alice, alice_children, config
 def test_two_tabs_paying_the_same_cart_at_once_make_one_position(leporano, alice, alice_children, config_leporano):
     if connection.vendor != "postgresql":
         pytest.skip("concurrency is checked on PostgreSQL")
-    barrier = threading.Barrier(4)
-    made, errors = [], []
 
-    def worker():
-        try:
-            with scope(comune=leporano):
-                barrier.wait()
-                made.append(make_position(leporano, alice, alice_children, chiave="same-cart").pk)
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connection.close()
+    def worker(n):
+        with scope(comune=leporano):
+            return make_position(leporano, alice, alice_children, chiave="same-cart").pk
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors and len(set(made)) == 1
+    made = run_at_once(worker, 4)
+    assert len(set(made)) == 1
     with scope(comune=leporano):
         assert Posizione.objects.count() == 1

@@ -12,6 +12,7 @@ from django_scopes import scope
 
 from pagamenti.models import Movimento, Servizio, TipoMovimento
 from pagamenti.selectors import saldo
+from tests.concurrency import run_at_once
 from trasporto.models import FasciaIsee, Percorso, RegolaMeseParziale
 from trasporto.services import MESE_FORMATO_ERROR, impostazioni_for, iscrizione_end, mensilita_debit
 
@@ -235,30 +236,9 @@ def test_beat_enqueues_the_debit_on_the_comune_debit_day(
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_debiting_at_once_write_each_fee_once(leporano_trasporto, alice_children, enrol):
-    import threading
-
-    from django.db import connection
-
     for child in alice_children:
         enrol(child)
-    results, errors = [], []
-    barrier = threading.Barrier(2)
-
-    def worker():
-        try:
-            barrier.wait()
-            results.append(_debit(leporano_trasporto, "2026-04").addebitati)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    results = run_at_once(lambda n: _debit(leporano_trasporto, "2026-04").addebitati, 2)
     assert sorted(results) in ([0, 2], [1, 1])
     with scope(comune=leporano_trasporto):
         assert Movimento.objects.filter(servizio=Servizio.TRASPORTO).count() == 2
