@@ -32,7 +32,7 @@ from .selectors import (
 from .services import assenza_create, assenza_withdraw, presenza_set
 
 
-def _parse_mese(value: str | None) -> datetime.date:
+def parse_mese(value: str | None) -> datetime.date:
     try:
         year, month = (int(x) for x in (value or "").split("-"))
         return datetime.date(year, month, 1)
@@ -76,7 +76,7 @@ def assenza_nuova(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
     form = AssenzaForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Indica una data valida (gg/mm/aaaa)."))
-        return _respond(request, consumatore, _parse_mese(request.POST.get("mese")))
+        return _respond(request, consumatore, parse_mese(request.POST.get("mese")))
     dal, al = form.cleaned_data["dal"], form.cleaned_data["al"]
     try:
         nuove = assenza_create(consumatore=consumatore, dal=dal, al=al, registrata_da=request.user)
