@@ -116,7 +116,7 @@ def _delete_day() -> None:
 
 def _debit(comuni) -> None:
     """The debit itself: the INSERT … SELECT of every comune, what the bare SQL baseline also writes."""
-    from mensa.services import meal_debit_for_day
+    from mensa.addebito import meal_debit_for_day
 
     for comune in comuni:
         with scope(comune=comune), transaction.atomic():
@@ -125,7 +125,7 @@ def _debit(comuni) -> None:
 
 def _nightly(comuni) -> None:
     """The whole nightly job per comune, as Celery runs it: debit, suspensions, warnings, done-marker."""
-    from mensa.services import meal_debit_run
+    from mensa.addebito import meal_debit_run
 
     for comune in comuni:
         with scope(comune=comune):

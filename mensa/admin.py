@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 
 from comuni.admin import ComuneScopedAdmin
 
+from .debiti import sospensione_revoke
 from .models import (
     Assenza,
     Calendario,
@@ -14,7 +15,6 @@ from .models import (
     Sospensione,
     Tariffa,
 )
-from .services import sospensione_revoke
 
 
 class _InlineComuneMixin:

@@ -6,7 +6,7 @@ def _lift_suspension_on_credit(sender, movimento, **kwargs) -> None:
 
     from pagamenti.models import Servizio
 
-    from .services import sospensione_lift_if_restored
+    from .debiti import sospensione_lift_if_restored
 
     if movimento.servizio != Servizio.MENSA:
         return

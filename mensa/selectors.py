@@ -14,9 +14,10 @@ from comuni.models import Comune, Incarico, Ruolo, User
 from consumatori.models import Consumatore
 from pagamenti.models import Movimento, Servizio, TipoMovimento
 
+from .addebito import presenti_queryset
 from .calendario import calendari_load, classi_con_servizio_q, giorno_di_servizio
+from .cutoff import ROME, cutoff_datetime, cutoff_passed
 from .models import Assenza, IscrizioneMensa, Presenza, Sospensione
-from .services import ROME, cutoff_datetime, cutoff_passed, presenti_queryset
 
 
 class Stato:

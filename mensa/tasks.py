@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from omnibus.celery import ComuneTask
 
-from .services import ROME, cutoff_passed
+from .cutoff import ROME, cutoff_passed
 
 
 def _today() -> datetime.date:
@@ -32,7 +32,7 @@ def meal_debit_all(giorno: str | None = None) -> int:
 def meal_debit_comune(self, comune, giorno: str) -> dict:
     from django.db import OperationalError
 
-    from .services import meal_debit_run
+    from .addebito import meal_debit_run
 
     try:
         return meal_debit_run(comune=comune, giorno=datetime.date.fromisoformat(giorno))

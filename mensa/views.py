@@ -19,6 +19,7 @@ from consumatori.views import family_login_required
 from pagamenti.models import Servizio
 from pagamenti.selectors import saldi
 
+from .assenze import assenza_create, assenza_withdraw, presenza_set
 from .cucina import conteggio_csv, conteggio_pdf
 from .forms import AssenzaForm, GiornoForm, PresenzaForm
 from .selectors import (
@@ -29,7 +30,6 @@ from .selectors import (
     oggi,
     scuole_ids_of,
 )
-from .services import assenza_create, assenza_withdraw, presenza_set
 
 
 def parse_mese(value: str | None) -> datetime.date:

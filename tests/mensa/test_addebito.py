@@ -12,8 +12,9 @@ from django_scopes import scope
 
 from comuni.models import Ruolo
 from comuni.services import incarico_assign
+from mensa.addebito import meal_debit_for_day
+from mensa.assenze import presenza_set
 from mensa.models import Assenza
-from mensa.services import meal_debit_for_day, presenza_set
 from pagamenti.models import Movimento, TipoMovimento
 from tests.concurrency import run_at_once
 from tests.factories import ClasseFactory, ConsumatoreFactory, ScuolaFactory, UserFactory, totp_activate

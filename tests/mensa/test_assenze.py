@@ -9,13 +9,9 @@ from django.core import mail
 from django.urls import reverse
 from django_scopes import scope
 
+from mensa.assenze import NON_SERVICE_DAY_ERROR, OUTSIDE_YEAR_ERROR, PERIODO_ERROR
+from mensa.cutoff import CUTOFF_PASSED_ERROR
 from mensa.models import Assenza
-from mensa.services import (
-    CUTOFF_PASSED_ERROR,
-    NON_SERVICE_DAY_ERROR,
-    OUTSIDE_YEAR_ERROR,
-    PERIODO_ERROR,
-)
 from notifiche.models import Notifica
 
 from .conftest import MONDAY, SATURDAY, TUESDAY

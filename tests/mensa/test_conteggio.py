@@ -8,10 +8,10 @@ from django_scopes import scope
 
 from comuni.models import Ruolo
 from comuni.services import incarico_assign
+from mensa.assenze import assenza_create
 from mensa.cucina import conteggio_cucina_send
 from mensa.models import ConteggioInviato
 from mensa.selectors import conteggio_cucina
-from mensa.services import assenza_create
 from tests.factories import UserFactory, totp_activate
 
 from .conftest import MONDAY, SATURDAY

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from mensa.services import cutoff_datetime, cutoff_passed
+from mensa.cutoff import cutoff_datetime, cutoff_passed
 
 UTC = datetime.UTC
 

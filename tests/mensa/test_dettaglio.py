@@ -8,7 +8,8 @@ from decimal import Decimal
 from django.urls import reverse
 from django_scopes import scope
 
-from mensa.services import assenza_create, meal_debit_for_day
+from mensa.addebito import meal_debit_for_day
+from mensa.assenze import assenza_create
 from pagamenti.models import Servizio, TipoMovimento
 from pagamenti.services import movimento_register
 

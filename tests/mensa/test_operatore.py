@@ -7,8 +7,8 @@ from django_scopes import scope
 
 from comuni.models import Ruolo
 from comuni.services import incarico_assign
+from mensa.assenze import assenza_create
 from mensa.models import Presenza
-from mensa.services import assenza_create
 from tests.conftest import PASSWORD
 from tests.factories import ClasseFactory, ConsumatoreFactory, UserFactory, totp_activate
 

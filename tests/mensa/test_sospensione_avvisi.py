@@ -9,8 +9,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django_scopes import scope
 
+from mensa.addebito import meal_debit_run
+from mensa.debiti import MOTIVO_REVOCA_ERROR, sospensione_revoke
 from mensa.models import Sospensione
-from mensa.services import MOTIVO_REVOCA_ERROR, meal_debit_run, sospensione_revoke
 from notifiche.models import Notifica
 from pagamenti.models import Servizio, TipoMovimento
 from pagamenti.selectors import saldo

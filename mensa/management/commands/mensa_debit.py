@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
 from comuni.models import Comune
-from mensa.services import meal_debit_run
+from mensa.addebito import meal_debit_run
 
 
 class Command(BaseCommand):

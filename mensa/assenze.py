@@ -1,0 +1,134 @@
+"""Writes of the day's booking: a family's absences and the operators' attendance records."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from comuni.models import User
+from consumatori.models import Consumatore
+
+from .calendario import calendari_load, giorno_di_servizio
+from .cutoff import ROME, cutoff_check
+from .cutoff import data_it as _it
+from .models import Assenza, IscrizioneMensa, Presenza
+
+PERIODO_ERROR = _("La data di fine precede la data di inizio.")
+NON_SERVICE_DAY_ERROR = _("Il %(giorno)s il servizio non è disponibile: non c'è nessun pasto da disdire.")
+OUTSIDE_YEAR_ERROR = _("Il %(giorno)s è fuori dall'anno scolastico.")
+PERIOD_TOO_LONG_ERROR = _("Il periodo non può superare i 366 giorni.")
+NOT_ENROLLED_ERROR = _("Il consumatore non è iscritto alla mensa in quel periodo.")
+NO_ABSENCE_ERROR = _("Per il %(giorno)s non c'è nessuna assenza da ritirare.")
+
+
+def _service_days(consumatore: Consumatore, dal: datetime.date, al: datetime.date) -> list[datetime.date]:
+    classe = consumatore.classe
+    if classe is None:
+        return []
+    calendari = calendari_load(comune=consumatore.comune, dal=dal, al=al, scuola_id=classe.scuola_id)
+    cal = calendari.calendario_scuola(scuola_id=classe.scuola_id, anno_scolastico_id=classe.anno_scolastico_id)
+    days = [dal + datetime.timedelta(n) for n in range((al - dal).days + 1)]
+    return [d for d in days if giorno_di_servizio(d, cal, calendari.chiusure, classe.pk)]
+
+
+@transaction.atomic
+def assenza_create(
+    *,
+    consumatore: Consumatore,
+    dal: datetime.date,
+    al: datetime.date | None = None,
+    registrata_da: User,
+    now: datetime.datetime | None = None,
+) -> list[Assenza]:
+    """Cancel the meals of a day or a period (service days only); all or nothing, then confirm by e-mail."""
+    now = now or timezone.now()
+    al = al or dal
+    comune = consumatore.comune
+    if al < dal:
+        raise ValidationError({"al": PERIODO_ERROR})
+    if (al - dal).days > 366:
+        raise ValidationError({"al": PERIOD_TOO_LONG_ERROR})
+    anno = consumatore.classe.anno_scolastico if consumatore.classe_id else None
+    for day in (dal, al):
+        if anno is None or not anno.data_inizio <= day <= anno.data_fine:
+            raise ValidationError(OUTSIDE_YEAR_ERROR, code="outside_year", params={"giorno": _it(day)})
+    cutoff_check(comune, dal, now)
+    days = _service_days(consumatore, dal, al)
+    if not days:
+        raise ValidationError(NON_SERVICE_DAY_ERROR, code="no_service", params={"giorno": _it(dal)})
+    iscrizioni = list(
+        IscrizioneMensa.objects.filter(consumatore=consumatore, data_inizio__lte=al)
+        .filter(Q(data_fine__isnull=True) | Q(data_fine__gte=dal))
+        .values_list("data_inizio", "data_fine")
+    )
+    days = [d for d in days if any(i <= d and (f is None or d <= f) for i, f in iscrizioni)]
+    if not days:
+        raise ValidationError(NOT_ENROLLED_ERROR, code="not_enrolled")
+    already = set(
+        Assenza.objects.filter(consumatore=consumatore, giorno__in=days, annullata_il__isnull=True).values_list(
+            "giorno", flat=True
+        )
+    )
+    nuove = [
+        Assenza(comune=comune, consumatore=consumatore, giorno=d, registrata_il=now, registrata_da=registrata_da)
+        for d in days
+        if d not in already
+    ]
+    Assenza.objects.bulk_create(nuove, ignore_conflicts=True)
+    if nuove:
+        _confirm(consumatore, registrata_da, now, [a.giorno for a in nuove], withdrawn=False)
+    return nuove
+
+
+@transaction.atomic
+def assenza_withdraw(
+    *, consumatore: Consumatore, giorno: datetime.date, annullata_da: User, now: datetime.datetime | None = None
+) -> Assenza:
+    """Withdraw a cancellation (the meal is booked again), under the same cut-off rule."""
+    now = now or timezone.now()
+    cutoff_check(consumatore.comune, giorno, now)
+    assenza = (
+        Assenza.objects.select_for_update()
+        .filter(consumatore=consumatore, giorno=giorno, annullata_il__isnull=True)
+        .first()
+    )
+    if assenza is None:
+        raise ValidationError(NO_ABSENCE_ERROR, code="no_absence", params={"giorno": _it(giorno)})
+    assenza.annullata_il = now
+    assenza.annullata_da = annullata_da
+    assenza.save(update_fields=["annullata_il", "annullata_da"])
+    _confirm(consumatore, annullata_da, now, [giorno], withdrawn=True)
+    return assenza
+
+
+def _confirm(consumatore: Consumatore, user: User, now: datetime.datetime, days: list[datetime.date],
+             withdrawn: bool) -> None:
+    from notifiche.services import notifica_send
+
+    when = timezone.localtime(now, ROME).strftime("%d/%m/%Y alle %H:%M:%S")
+    elenco = ", ".join(_it(d) for d in days)
+    who = user.get_full_name() or user.email
+    if withdrawn:
+        titolo = f"Pasto di nuovo prenotato per {consumatore.nome_completo}: {elenco}"
+        testo = (f"L'assenza di {consumatore.nome_completo} per il giorno {elenco} è stata ritirata: "
+                 f"il pasto è di nuovo prenotato.\nRegistrato il {when} da {who}.")
+    else:
+        titolo = f"Assenza registrata per {consumatore.nome_completo}: {elenco}"
+        testo = (f"Abbiamo registrato l'assenza dalla mensa di {consumatore.nome_completo} "
+                 f"per: {elenco}.\nNessun pasto sarà preparato né addebitato in quei giorni.\n"
+                 f"Registrata il {when} da {who}.")
+    notifica_send(comune=consumatore.comune, user=user, consumatore=consumatore, titolo=titolo, testo=testo)
+
+
+def presenza_set(*, consumatore: Consumatore, giorno: datetime.date, presente: bool, registrata_da: User) -> Presenza:
+    """An operator's tap: the consumer is present (or absent) today, whatever the booking said."""
+    presenza, _ = Presenza.objects.update_or_create(
+        consumatore=consumatore, giorno=giorno,
+        defaults={"comune": consumatore.comune, "presente": presente, "registrata_da": registrata_da},
+    )
+    return presenza
