@@ -152,13 +152,35 @@ class RigaPosizioneInline(admin.TabularInline):
 
 @admin.register(Posizione)
 class PosizioneAdmin(ReadOnlyAdmin):
-    list_display = ["numero_avviso", "utente", "importo", "stato", "modalita", "gateway", "creata_il",
-                    "pubblicata_il", "tentativi"]
-    list_filter = ["stato", "modalita", "gateway"]
+    list_display = ["numero_avviso", "utente", "importo", "stato", "stato_remoto", "modalita", "gateway",
+                    "creata_il", "pubblicata_il", "tentativi", "ultimo_errore"]
+    list_filter = ["stato", "stato_remoto", "modalita", "gateway"]
     search_fields = ["numero_avviso", "utente__email", "utente__codice_fiscale"]
     list_select_related = ["utente"]
     inlines = [RigaPosizioneInline]
-    actions = ["simula_pagamento_psp"]
+    actions = ["annulla_posizioni", "simula_pagamento_psp"]
+
+    @admin.action(description=_("Annulla le posizioni selezionate (invalidate su pagoPA)"))
+    def annulla_posizioni(self, request, queryset):
+        from .pagopa.gateway import GatewayError
+        from .pagopa.services import posizione_cancel
+
+        done = refused = failed = 0
+        for posizione in queryset.select_related("comune", "utente").filter(stato=StatoPosizione.IN_ATTESA):
+            try:
+                if posizione_cancel(posizione=posizione):
+                    done += 1
+                else:
+                    refused += 1
+            except GatewayError:
+                failed += 1
+        self.message_user(request, _("Posizioni annullate: %(n)s.") % {"n": done})
+        if refused:
+            self.message_user(request, _("Non annullabili (già pagate o chiuse su pagoPA): %(n)s.") % {"n": refused},
+                              messages.WARNING)
+        if failed:
+            self.message_user(request, _("pagoPA non raggiungibile, riprovare: %(n)s.") % {"n": failed},
+                              messages.ERROR)
 
     @admin.action(description=_("Simula il pagamento dell'avviso presso un PSP (sandbox)"))
     def simula_pagamento_psp(self, request, queryset):

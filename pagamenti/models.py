@@ -100,11 +100,19 @@ class ConfigurazionePagamenti(models.Model):
     )
     gateway = models.CharField(_("gateway pagoPA"), max_length=10, choices=TipoGateway.choices,
                                default=TipoGateway.SANDBOX)
-    gpd_url = models.URLField(_("URL base GPD"), blank=True)
+    gpd_url = models.URLField(
+        _("URL base GPD"), blank=True,
+        help_text=_("Servizio «Debt Position», ad es. https://api.platform.pagopa.it/gpd/debt-positions-service/v1"),
+    )
     gpd_api_key = models.CharField(_("chiave API GPD"), max_length=200, blank=True)
     checkout_url = models.URLField(
-        _("URL API pagoPA Checkout"), blank=True, default="https://api.platform.pagopa.it/checkout/ec/v1",
+        _("URL API pagoPA Checkout"), blank=True, default="https://api.platform.pagopa.it/checkout/ec/v2",
         help_text=_("Servizio «carts» a cui inviare la famiglia per il pagamento online."),
+    )
+    gpd_ricevute_url = models.URLField(
+        _("URL servizio ricevute GPD"), blank=True,
+        help_text=_("Servizio «Payments receipts», ad es. https://api.platform.pagopa.it/gpd/payments-receipts-service/v1:"
+                    " se indicato, la ricevuta di ogni pagamento è conservata."),
     )
     lis_segreto = models.CharField(
         _("segreto condiviso PuntoLIS"), max_length=200, blank=True,
@@ -176,6 +184,8 @@ class Posizione(models.Model):
     pubblicata_il = models.DateTimeField(_("pubblicata il"), null=True, blank=True)
     tentativi = models.PositiveSmallIntegerField(_("tentativi di pubblicazione"), default=0)
     ultimo_errore = models.CharField(_("ultimo errore"), max_length=300, blank=True)
+    # The last state read at the gateway (GPD's own word, e.g. VALID, EXPIRED): staff see what pagoPA says.
+    stato_remoto = models.CharField(_("stato su pagoPA"), max_length=30, blank=True)
     scadenza = models.DateField(_("scadenza"))
     creata_il = models.DateTimeField(_("creata il"), auto_now_add=True)
     pagata_il = models.DateTimeField(_("pagata il"), null=True, blank=True)
@@ -205,6 +215,13 @@ class Posizione(models.Model):
     @property
     def centesimi(self) -> int:
         return int(self.importo * 100)
+
+    @property
+    def attivo(self) -> bool:
+        """Payable at a PSP or online: the sandbox's at once, a GPD position only once GPD has published it."""
+        return self.stato == StatoPosizione.IN_ATTESA and (
+            self.gateway == TipoGateway.SANDBOX or self.pubblicata_il is not None
+        )
 
 
 class RigaPosizione(models.Model):
@@ -250,6 +267,8 @@ class Ricevuta(models.Model):
     esito = models.CharField(_("esito"), max_length=12, choices=EsitoRicevuta.choices)
     motivo = models.CharField(_("motivo"), max_length=300, blank=True)
     ricevuta_il = models.DateTimeField(_("ricevuta il"), auto_now_add=True)
+    # The receipt document as pagoPA's receipts service gives it (XML), kept when that service is configured.
+    documento = models.TextField(_("documento della ricevuta"), blank=True)
 
     objects = ScopedManager(comune="comune")
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+
 from celery import shared_task
 from django.utils import timezone
 
 from omnibus.celery import ComuneTask
 
 POLL_BATCH = 500
+POLL_AFTER_DUE_DAYS = 15
 
 
 @shared_task(base=ComuneTask, bind=True, max_retries=8, default_retry_delay=60)
@@ -49,9 +52,12 @@ def posizioni_poll_all() -> int:
 
     from .models import Posizione, StatoPosizione
 
+    # A position paid on its last day may be read after it: look a while past the due date, until the
+    # gateway itself says it expired (GPD's switchToExpired) or the sandbox closes it.
+    since = timezone.localdate() - datetime.timedelta(days=POLL_AFTER_DUE_DAYS)
     with scopes_disabled():
         comuni = set(
-            Posizione.objects.filter(stato=StatoPosizione.IN_ATTESA, scadenza__gte=timezone.localdate())
+            Posizione.objects.filter(stato=StatoPosizione.IN_ATTESA, scadenza__gte=since)
             .values_list("comune_id", flat=True).distinct()
         )
     for comune_id in comuni:

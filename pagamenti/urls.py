@@ -15,6 +15,7 @@ urlpatterns = [
     path("pagamenti/", storico.pagamenti, name="pagamenti"),
     path("pagamenti/estratto/<int:pk>/<int:anno>/", storico.estratto_pdf, name="estratto"),
     path("pagamenti/avvisi/<uuid:token>/", posizioni.posizione_detail, name="posizione"),
+    path("pagamenti/avvisi/<uuid:token>/annulla/", posizioni.posizione_annulla, name="posizione_annulla"),
     path("pagamenti/avvisi/<uuid:token>/avviso.pdf", posizioni.avviso_download, name="avviso_pdf"),
     path("pagamenti/avvisi/<uuid:token>/email/", posizioni.avviso_email, name="avviso_email"),
     path("pagamenti/avvisi/<uuid:token>/ricevuta.pdf", posizioni.ricevuta_download, name="ricevuta_pdf"),

@@ -1,34 +1,32 @@
 """The pagoPA gateway interface and its two implementations, chosen per comune.
 
-`GpdGateway` speaks the GPD REST API (create/publish a debt position, read its status and receipt);
-`SandboxGateway` does the same inside the project for development and demos. Both hand receipts to
-`pagamenti.pagopa.services.ricevuta_receive`, the one path that credits the ledger.
+`GpdGateway` (pagamenti.pagopa.gpd) speaks the GPD REST API: publish a debt position, read its state,
+invalidate it, and send the family to pagoPA Checkout. `SandboxGateway` does the same inside the
+project for development and demos. Both hand receipts to `pagamenti.pagopa.services.ricevuta_receive`,
+the one path that credits the ledger.
 """
 
 from __future__ import annotations
 
 import datetime
-import json
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from typing import Protocol
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from pagamenti.models import ConfigurazionePagamenti, Posizione, TipoGateway
-
-GPD_TIMEOUT_SECONDS = 5
-GPD_ATTEMPTS = 2
 
 
 class GatewayError(Exception):
     """The gateway did not answer or answered an error: the position stays pending and is retried."""
+
+
+class PosizioneNonAnnullabile(GatewayError):
+    """The gateway refuses to invalidate the position (it was paid meanwhile, or is closed already)."""
 
 
 @dataclass(frozen=True)
@@ -40,12 +38,34 @@ class RicevutaGateway:
     pagata_il: datetime.datetime
 
 
+class EsitoRemoto(StrEnum):
+    """What the gateway says of a position, in our words."""
+
+    IN_ATTESA = "in_attesa"  # published, payable, not paid yet
+    PAGATA = "pagata"  # paid: the receipt comes with it
+    SCADUTA = "scaduta"  # expired at its due date, can no longer be paid
+    INVALIDATA = "invalidata"  # cancelled at the gateway
+    NON_PUBBLICATA = "non_pubblicata"  # unknown to the gateway or still a draft: publish it (again)
+    SCONOSCIUTO = "sconosciuto"  # a state we do not handle: staff must look, never read as "not paid"
+
+
+@dataclass(frozen=True)
+class StatoRemoto:
+    esito: EsitoRemoto
+    stato_gateway: str = ""
+    ricevuta: RicevutaGateway | None = None
+
+
 class Gateway(Protocol):
+    origine: str
+
     def publish(self, posizione: Posizione) -> None: ...
 
-    def receipt(self, posizione: Posizione) -> RicevutaGateway | None: ...
+    def state(self, posizione: Posizione) -> StatoRemoto: ...
 
-    def checkout_url(self, posizione: Posizione, return_url: str) -> str: ...
+    def invalidate(self, posizione: Posizione) -> None: ...
+
+    def checkout_url(self, posizione: Posizione, return_url: str, cancel_url: str = "") -> str: ...
 
 
 class SandboxGateway:
@@ -56,10 +76,16 @@ class SandboxGateway:
     def publish(self, posizione: Posizione) -> None:
         return None
 
-    def receipt(self, posizione: Posizione) -> RicevutaGateway | None:
-        return None  # the sandbox pushes its receipts when someone pays
+    def state(self, posizione: Posizione) -> StatoRemoto:
+        # The sandbox pushes its receipts when someone pays; what is pending stays pending until its due date.
+        if posizione.scadenza < timezone.localdate():
+            return StatoRemoto(EsitoRemoto.SCADUTA, "EXPIRED")
+        return StatoRemoto(EsitoRemoto.IN_ATTESA, "VALID")
 
-    def checkout_url(self, posizione: Posizione, return_url: str = "") -> str:
+    def invalidate(self, posizione: Posizione) -> None:
+        return None
+
+    def checkout_url(self, posizione: Posizione, return_url: str = "", cancel_url: str = "") -> str:
         return reverse("pagamenti:sandbox_checkout", kwargs={"comune": posizione.comune.slug,
                                                              "token": posizione.token})
 
@@ -70,131 +96,11 @@ class SandboxGateway:
         )
 
 
-class GpdGateway:
-    """Client of the GPD REST API (pagopa-api openapi/gpd.json), authenticated by subscription key."""
-
-    origine = "gpd"
-
-    def __init__(self, config: ConfigurazionePagamenti, timeout: float | None = None):
-        self.config = config
-        self.base = config.gpd_url.rstrip("/")
-        self.timeout = timeout or GPD_TIMEOUT_SECONDS
-
-    def _request(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-        data = json.dumps(body).encode() if body is not None else None
-        last_error: Exception | None = None
-        for attempt in range(GPD_ATTEMPTS):
-            request = urllib.request.Request(  # noqa: S310 - the base URL is an https URL set by staff
-                f"{self.base}{path}", data=data, method=method,
-                headers={"Ocp-Apim-Subscription-Key": self.config.gpd_api_key,
-                         "Content-Type": "application/json", "Accept": "application/json"},
-            )
-            try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                    payload = response.read()
-                    return response.status, json.loads(payload) if payload else {}
-            except urllib.error.HTTPError as error:
-                if error.code < 500:
-                    payload = error.read()
-                    try:
-                        return error.code, json.loads(payload) if payload else {}
-                    except ValueError:
-                        return error.code, {}
-                last_error = error
-            except (urllib.error.URLError, TimeoutError, OSError, ValueError) as error:
-                last_error = error
-            if attempt + 1 < GPD_ATTEMPTS:
-                time.sleep(0.2 * (attempt + 1))
-        raise GatewayError(f"GPD {method} {path}: {last_error}")
-
-    def _organization(self) -> str:
-        return f"/organizations/{self.config.comune.codice_fiscale}"
-
-    def publish(self, posizione: Posizione) -> None:
-        righe = list(posizione.righe.select_related("consumatore"))
-        payer = posizione.utente
-        body = {
-            "iupd": f"{posizione.comune.codice_fiscale}-{posizione.iuv}",
-            "type": "F",
-            "fiscalCode": payer.codice_fiscale or "ANONIMO",
-            "fullName": payer.get_full_name() or payer.email,
-            "email": payer.email,
-            "paymentOption": [{
-                "iuv": posizione.iuv,
-                "nav": posizione.numero_avviso,
-                "amount": posizione.centesimi,
-                "description": "Ricarica servizi scolastici",
-                "isPartialPayment": False,
-                "dueDate": datetime.datetime.combine(posizione.scadenza, datetime.time(23, 59)).isoformat(),
-                "transfer": [{
-                    "idTransfer": str(n + 1),
-                    "amount": int(riga.importo * 100),
-                    "organizationFiscalCode": posizione.comune.codice_fiscale,
-                    "remittanceInformation": f"Ricarica {riga.get_servizio_display()} {riga.consumatore}"[:140],
-                    "category": self.config.tassonomia(riga.servizio),
-                    "iban": self.config.iban,
-                } for n, riga in enumerate(righe)],
-            }],
-        }
-        status, _payload = self._request("POST", f"{self._organization()}/debtpositions?toPublish=true", body)
-        # 409: the position exists already (a retry after a lost answer): it is published.
-        if status not in (200, 201, 409):
-            raise GatewayError(f"GPD refused the position: HTTP {status}")
-
-    def receipt(self, posizione: Posizione) -> RicevutaGateway | None:
-        status, payload = self._request("GET", f"{self._organization()}/paymentoptions/{posizione.numero_avviso}")
-        if status == 404:
-            return None
-        if status != 200:
-            raise GatewayError(f"GPD status read failed: HTTP {status}")
-        if payload.get("status") not in ("PO_PAID", "PO_REPORTED"):
-            return None
-        return RicevutaGateway(
-            identificativo=str(payload.get("idReceipt") or f"GPD-{posizione.numero_avviso}"),
-            numero_avviso=posizione.numero_avviso,
-            importo=(Decimal(int(payload.get("amount", 0))) / 100).quantize(Decimal("0.01")),
-            psp=str(payload.get("pspCompany", "")),
-            pagata_il=parse_datetime(payload.get("paymentDate") or "") or timezone.now(),
-        )
-
-    def checkout_url(self, posizione: Posizione, return_url: str = "") -> str:
-        """pagoPA Checkout "carts": it answers 302 to the page where the family pays the notice."""
-        body = {
-            "paymentNotices": [{
-                "noticeNumber": posizione.numero_avviso, "fiscalCode": posizione.comune.codice_fiscale,
-                "amount": posizione.centesimi, "companyName": str(posizione.comune)[:140],
-                "description": "Ricarica servizi scolastici",
-            }],
-            "returnUrls": {"returnOkUrl": return_url, "returnCancelUrl": return_url, "returnErrorUrl": return_url},
-            "emailNotice": posizione.utente.email,
-        }
-        request = urllib.request.Request(  # noqa: S310 - https URL set by the platform administrator
-            f"{self.config.checkout_url.rstrip('/')}/carts", data=json.dumps(body).encode(), method="POST",
-            headers={"Content-Type": "application/json"},
-        )
-        opener = urllib.request.build_opener(_NoRedirect)
-        try:
-            with opener.open(request, timeout=self.timeout) as response:
-                location = response.headers.get("Location")
-        except urllib.error.HTTPError as error:
-            location = error.headers.get("Location") if error.code in (301, 302, 303) else None
-            if location is None:
-                raise GatewayError(f"pagoPA Checkout: HTTP {error.code}") from error
-        except (urllib.error.URLError, TimeoutError, OSError) as error:
-            raise GatewayError(f"pagoPA Checkout: {error}") from error
-        if not location:
-            raise GatewayError("pagoPA Checkout gave no redirect")
-        return location
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-def gateway_for(config: ConfigurazionePagamenti) -> SandboxGateway | GpdGateway:
+def gateway_for(config: ConfigurazionePagamenti) -> Gateway:
     """The gateway of a comune; the sandbox is refused outright in production."""
     if config.gateway == TipoGateway.GPD:
+        from .gpd import GpdGateway
+
         return GpdGateway(config)
     if getattr(settings, "PRODUCTION", False):
         raise GatewayError("the pagoPA sandbox is disabled in production")

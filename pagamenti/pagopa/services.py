@@ -19,11 +19,12 @@ from pagamenti.models import (
     Ricevuta,
     RigaPosizione,
     StatoPosizione,
+    TipoGateway,
     TipoMovimento,
 )
 from pagamenti.services import movimento_register
 
-from .gateway import GatewayError, RicevutaGateway, SandboxGateway, gateway_for
+from .gateway import EsitoRemoto, GatewayError, PosizioneNonAnnullabile, RicevutaGateway, SandboxGateway, gateway_for
 from .numero_avviso import iuv_of, notice_number_next
 
 CARRELLO_VUOTO_ERROR = _("Il carrello è vuoto.")
@@ -32,6 +33,8 @@ RICEVUTA_AVVISO_SCONOSCIUTO = _("Ricevuta per un avviso sconosciuto.")
 RICEVUTA_IMPORTO_ERRATO = _("Importo della ricevuta diverso da quello dell'avviso.")
 RICEVUTA_GIA_PAGATA = _("L'avviso risultava già pagato: possibile doppio pagamento, da rimborsare.")
 RICEVUTA_POSIZIONE_CHIUSA = _("L'avviso era annullato o scaduto: non accreditato.")
+POSIZIONE_NON_PUBBLICATA_ERROR = _("pagoPA non conosce (ancora) questa posizione: sarà pubblicata di nuovo.")
+STATO_SCONOSCIUTO_ERROR = _("Stato pagoPA non gestito: %(stato)s. Verificare la posizione.")
 SIMULAZIONE_NON_SANDBOX_ERROR = _("La simulazione del pagamento è disponibile solo con la sandbox.")
 
 
@@ -82,9 +85,11 @@ def _enqueue_publish(posizione: Posizione) -> None:
 
 
 def posizione_publish(*, posizione: Posizione) -> bool:
-    """Publish the position on the comune's gateway; on failure it stays pending and is retried."""
+    """Publish the position on the comune's gateway; on failure it stays pending, unpayable, and is retried."""
     if posizione.pubblicata_il is not None:
         return True
+    if posizione.stato != StatoPosizione.IN_ATTESA:
+        return False  # cancelled meanwhile: never publish what the family gave up
     config = ConfigurazionePagamenti.objects.select_related("comune").get(comune_id=posizione.comune_id)
     try:
         gateway_for(config).publish(posizione)
@@ -93,6 +98,7 @@ def posizione_publish(*, posizione: Posizione) -> bool:
             tentativi=posizione.tentativi + 1, ultimo_errore=str(error)[:300]
         )
         posizione.tentativi += 1
+        posizione.ultimo_errore = str(error)[:300]
         return False
     posizione.pubblicata_il = timezone.now()
     Posizione.objects.filter(pk=posizione.pk).update(pubblicata_il=posizione.pubblicata_il, ultimo_errore="")
@@ -100,29 +106,94 @@ def posizione_publish(*, posizione: Posizione) -> bool:
 
 
 def posizione_poll(*, posizione: Posizione) -> Ricevuta | None:
-    """Ask the gateway for the receipt of a pending position (publishing it first if needed)."""
+    """Read a pending position's state at the gateway (publishing it first if needed) and act on it:
+    credit a paid one once, close an expired or invalidated one, and keep any state we do not know in
+    front of staff (`stato_remoto`, `ultimo_errore`), never taking it for "not paid yet"."""
     if posizione.stato != StatoPosizione.IN_ATTESA:
         return None
-    if posizione.scadenza < timezone.localdate():
-        Posizione.objects.filter(pk=posizione.pk, stato=StatoPosizione.IN_ATTESA).update(stato=StatoPosizione.SCADUTA)
-        return None
     if not posizione_publish(posizione=posizione):
+        if posizione.gateway == TipoGateway.SANDBOX and posizione.scadenza < timezone.localdate():
+            _close(posizione, StatoPosizione.SCADUTA, "EXPIRED")
         return None
     config = ConfigurazionePagamenti.objects.select_related("comune").get(comune_id=posizione.comune_id)
     gateway = gateway_for(config)
-    received = gateway.receipt(posizione)
-    if received is None:
-        return None
-    return ricevuta_receive(comune=posizione.comune, ricevuta=received, origine=gateway.origine)
+    stato = gateway.state(posizione)
+    if stato.esito == EsitoRemoto.PAGATA and stato.ricevuta is not None:
+        ricevuta = ricevuta_receive(comune=posizione.comune, ricevuta=stato.ricevuta, origine=gateway.origine)
+        Posizione.objects.filter(pk=posizione.pk).update(stato_remoto=stato.stato_gateway[:30], ultimo_errore="")
+        _keep_receipt_document(gateway, posizione, ricevuta)
+        return ricevuta
+    if stato.esito == EsitoRemoto.SCADUTA:
+        _close(posizione, StatoPosizione.SCADUTA, stato.stato_gateway)
+    elif stato.esito == EsitoRemoto.INVALIDATA:
+        _close(posizione, StatoPosizione.ANNULLATA, stato.stato_gateway)
+    elif stato.esito == EsitoRemoto.NON_PUBBLICATA:
+        # GPD does not know it (or holds a draft): not payable; the next run publishes it again.
+        Posizione.objects.filter(pk=posizione.pk).update(
+            pubblicata_il=None, stato_remoto=stato.stato_gateway[:30],
+            ultimo_errore=str(POSIZIONE_NON_PUBBLICATA_ERROR)[:300],
+        )
+    elif stato.esito == EsitoRemoto.SCONOSCIUTO:
+        Posizione.objects.filter(pk=posizione.pk).update(
+            stato_remoto=stato.stato_gateway[:30],
+            ultimo_errore=str(STATO_SCONOSCIUTO_ERROR % {"stato": stato.stato_gateway})[:300],
+        )
+    else:
+        Posizione.objects.filter(pk=posizione.pk).update(stato_remoto=stato.stato_gateway[:30], ultimo_errore="")
+    return None
+
+
+def _close(posizione: Posizione, stato: str, stato_remoto: str) -> None:
+    Posizione.objects.filter(pk=posizione.pk, stato=StatoPosizione.IN_ATTESA).update(
+        stato=stato, stato_remoto=stato_remoto[:30], ultimo_errore=""
+    )
+    posizione.stato = stato
+
+
+def _keep_receipt_document(gateway, posizione: Posizione, ricevuta: Ricevuta) -> None:
+    """Keep the receipt document when the comune set up the receipts service; a failure only waits."""
+    fetch = getattr(gateway, "receipt_xml", None)
+    if fetch is None or ricevuta.documento:
+        return
+    try:
+        documento = fetch(posizione)
+    except GatewayError:
+        return
+    if documento:
+        Ricevuta.objects.filter(pk=ricevuta.pk).update(documento=documento)
 
 
 def posizione_cancel(*, posizione: Posizione) -> bool:
-    """The family gave up paying online: the position is closed and will never be credited."""
-    return bool(
-        Posizione.objects.filter(pk=posizione.pk, stato=StatoPosizione.IN_ATTESA).update(
-            stato=StatoPosizione.ANNULLATA
-        )
+    """Close a pending position (the family gave up, or staff cancel it). A published one is invalidated
+    at the gateway first, so that it can no longer be paid at a PSP; if the gateway says it cannot be
+    (paid meanwhile), its state is read instead. False if nothing was cancelled."""
+    if posizione.stato != StatoPosizione.IN_ATTESA:
+        return False
+    config = ConfigurazionePagamenti.objects.select_related("comune").get(comune_id=posizione.comune_id)
+    # Mark it first so that a publication racing with us does not publish it after the invalidation.
+    closed = Posizione.objects.filter(pk=posizione.pk, stato=StatoPosizione.IN_ATTESA).update(
+        stato=StatoPosizione.ANNULLATA
     )
+    if not closed:
+        return False
+    if posizione.gateway == TipoGateway.SANDBOX:
+        posizione.stato = StatoPosizione.ANNULLATA
+        return True
+    try:
+        gateway_for(config).invalidate(posizione)
+    except PosizioneNonAnnullabile:
+        Posizione.objects.filter(pk=posizione.pk).update(stato=StatoPosizione.IN_ATTESA)
+        posizione.stato = StatoPosizione.IN_ATTESA
+        posizione_poll(posizione=posizione)
+        return False
+    except GatewayError as error:
+        Posizione.objects.filter(pk=posizione.pk).update(stato=StatoPosizione.IN_ATTESA,
+                                                         ultimo_errore=str(error)[:300])
+        posizione.stato = StatoPosizione.IN_ATTESA
+        raise
+    Posizione.objects.filter(pk=posizione.pk).update(stato_remoto="INVALID")
+    posizione.stato = StatoPosizione.ANNULLATA
+    return True
 
 
 @transaction.atomic

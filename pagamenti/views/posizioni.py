@@ -6,14 +6,15 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from consumatori.views import family_login_required
 
 from ..forms import EmailAvvisoForm
-from ..models import EsitoRicevuta, Ricevuta, StatoPosizione, TipoGateway
+from ..models import EsitoRicevuta, ModalitaPagamento, Ricevuta, StatoPosizione, TipoGateway
 from ..pagopa.avviso import avviso_pdf, ricevuta_pdf
-from ..pagopa.gateway import gateway_for
+from ..pagopa.gateway import GatewayError, gateway_for
 from ..pagopa.services import posizione_cancel, ricevuta_receive
 from ..selectors import posizione_of_user
 
@@ -24,9 +25,32 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+AVVISO_NON_ATTIVO = _("Avviso non ancora attivo, riprova più tardi.")
+AVVISO_ANNULLATO = _("Avviso annullato: non può più essere pagato.")
+AVVISO_NON_ANNULLABILE = _("L'avviso non può essere annullato: risulta già pagato o chiuso su pagoPA.")
+PAGOPA_NON_RAGGIUNGIBILE = _("pagoPA non è al momento raggiungibile: riprova più tardi.")
+
+
+def _annulla(request: HttpRequest, posizione) -> None:
+    try:
+        done = posizione_cancel(posizione=posizione)
+    except GatewayError:
+        messages.error(request, PAGOPA_NON_RAGGIUNGIBILE)
+        return
+    if done:
+        messages.warning(request, AVVISO_ANNULLATO)
+    elif posizione.stato == StatoPosizione.IN_ATTESA:
+        messages.error(request, AVVISO_NON_ANNULLABILE)
+
+
 @family_login_required
 def posizione_detail(request: HttpRequest, comune: str, token) -> HttpResponse:
     posizione = posizione_of_user(user=request.user, token=token)
+    if (request.GET.get("esito") == "annullato" and posizione.modalita == ModalitaPagamento.ONLINE
+            and posizione.stato == StatoPosizione.IN_ATTESA):
+        # Back from pagoPA Checkout with "annulla": the notice is invalidated so nobody pays it later.
+        _annulla(request, posizione)
+        return redirect("pagamenti:posizione", comune=comune, token=token)
     righe = list(posizione.righe.select_related("consumatore"))
     return render(request, "pagamenti/posizione.html", {
         "posizione": posizione, "righe": righe, "email_form": EmailAvvisoForm(initial={"email": request.user.email}),
@@ -34,8 +58,22 @@ def posizione_detail(request: HttpRequest, comune: str, token) -> HttpResponse:
 
 
 @family_login_required
+@require_POST
+def posizione_annulla(request: HttpRequest, comune: str, token) -> HttpResponse:
+    """The family gives up paying a pending avviso."""
+    posizione = posizione_of_user(user=request.user, token=token)
+    if posizione.stato == StatoPosizione.IN_ATTESA:
+        _annulla(request, posizione)
+    return redirect("pagamenti:posizione", comune=comune, token=token)
+
+
+@family_login_required
 def avviso_download(request: HttpRequest, comune: str, token) -> HttpResponse:
     posizione = posizione_of_user(user=request.user, token=token)
+    if not posizione.attivo:
+        # Never hand out as payable what pagoPA has not published (or what is closed).
+        messages.warning(request, AVVISO_NON_ATTIVO)
+        return redirect("pagamenti:posizione", comune=comune, token=token)
     return _pdf(avviso_pdf(posizione=posizione), f"avviso-{posizione.numero_avviso}.pdf")
 
 
@@ -45,7 +83,9 @@ def avviso_email(request: HttpRequest, comune: str, token) -> HttpResponse:
     if request.method != "POST":
         return redirect("pagamenti:posizione", comune=comune, token=token)
     form = EmailAvvisoForm(request.POST)
-    if form.is_valid():
+    if not posizione.attivo:
+        messages.warning(request, AVVISO_NON_ATTIVO)
+    elif form.is_valid():
         from ..tasks import avviso_email_task
 
         email = form.cleaned_data["email"]

@@ -22,7 +22,7 @@ from .. import carrello
 from ..forms import CheckoutForm, ImportoForm, RicaricaForm, importo_parse
 from ..models import ConfigurazionePagamenti, ModalitaPagamento, Posizione, Servizio
 from ..pagopa.gateway import GatewayError, gateway_for
-from ..pagopa.services import RigaCarrello, posizione_create
+from ..pagopa.services import RigaCarrello, posizione_create, posizione_publish
 from ..selectors import saldi, suggested_topup
 
 CONSUMATORE_NON_TUO_ERROR = "Il carrello contiene un consumatore non collegato al tuo account."
@@ -178,8 +178,15 @@ def _after_checkout(request: HttpRequest, posizione: Posizione, config: Configur
     status_url = reverse("pagamenti:posizione", kwargs={"comune": posizione.comune.slug, "token": posizione.token})
     if posizione.modalita == ModalitaPagamento.ONLINE and posizione.stato == "in_attesa":
         config = config or ConfigurazionePagamenti.objects.get(comune_id=posizione.comune_id)
+        # Checkout can only find a notice that GPD has published: publish now rather than wait for the task.
+        if not posizione_publish(posizione=posizione):
+            messages.warning(request, _(CHECKOUT_NON_DISPONIBILE))
+            return status_url
         try:
-            return gateway_for(config).checkout_url(posizione, request.build_absolute_uri(status_url))
+            return gateway_for(config).checkout_url(
+                posizione, request.build_absolute_uri(status_url),
+                cancel_url=request.build_absolute_uri(f"{status_url}?esito=annullato"),
+            )
         except GatewayError:
             messages.warning(request, _(CHECKOUT_NON_DISPONIBILE))
     return status_url
