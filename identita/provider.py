@@ -6,11 +6,13 @@ SPID/CIE we add a per-login nonce and verify the ID token's signature, issuer, a
 
 from __future__ import annotations
 
+import json
 import secrets
 
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from django.http import HttpRequest
 
+from .claims import REQUESTED_CLAIMS
 from .views import NONCE_SESSION_KEY, SpidCieOAuth2Adapter
 
 
@@ -24,6 +26,8 @@ class SpidCieProvider(OpenIDConnectProvider):
         nonce = secrets.token_urlsafe(32)
         request.session[NONCE_SESSION_KEY] = nonce
         params["nonce"] = nonce
+        # SPID/CIE relying parties ask for the attributes they need with the `claims` parameter.
+        params["claims"] = json.dumps(REQUESTED_CLAIMS, separators=(",", ":"))
         return params
 
     def extract_common_fields(self, data: dict) -> dict:

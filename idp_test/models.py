@@ -6,6 +6,12 @@ from django.conf import settings
 from django.db import models
 
 
+class NomeClaimCodiceFiscale(models.TextChoices):
+    UFFICIALE = "https://attributes.eid.gov.it/fiscal_number", "ufficiale (federazione SPID/CIE OIDC)"
+    BREVE = "fiscal_number", "breve (gateway)"
+    CAMEL = "fiscalNumber", "fiscalNumber (gateway SAML)"
+
+
 class IdentitaDiProva(models.Model):
     """A person the test provider can vouch for, as a SPID/CIE gateway would.
 
@@ -18,6 +24,9 @@ class IdentitaDiProva(models.Model):
     cognome = models.CharField(max_length=100)
     email = models.EmailField(blank=True)
     descrizione = models.CharField(max_length=200, blank=True)
+    # Under which name the provider sends the codice fiscale, as different gateways do.
+    claim_codice_fiscale = models.CharField(max_length=60, choices=NomeClaimCodiceFiscale.choices,
+                                            default=NomeClaimCodiceFiscale.UFFICIALE)
     ombra = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="identita_di_prova", editable=False
     )
@@ -35,7 +44,7 @@ class IdentitaDiProva(models.Model):
             "given_name": self.nome,
             "family_name": self.cognome,
             "name": f"{self.nome} {self.cognome}",
-            "fiscal_number": f"TINIT-{self.codice_fiscale}",
+            self.claim_codice_fiscale: f"TINIT-{self.codice_fiscale}",
         }
         if self.email:
             data.update(email=self.email, email_verified=True)

@@ -9,7 +9,7 @@ from oauth2_provider.models import Application
 from comuni.models import User
 from consumatori.models import Tutore
 
-from .models import IdentitaDiProva
+from .models import IdentitaDiProva, NomeClaimCodiceFiscale
 
 CLIENT_SECRET = "idp-test-secret"  # development only: the provider never runs in production
 SHADOW_DOMAIN = "idp-test.invalid"
@@ -19,14 +19,16 @@ SCONOSCIUTO = ("RSSMRA80A01H501U", "Mario", "Rossi")
 
 @transaction.atomic
 def identita_di_prova_create(*, codice_fiscale: str, nome: str, cognome: str, email: str = "",
-                             descrizione: str = "") -> IdentitaDiProva:
+                             descrizione: str = "", claim_codice_fiscale: str = NomeClaimCodiceFiscale.UFFICIALE,
+                             ) -> IdentitaDiProva:
     shadow, created = User.objects.get_or_create(email=f"{codice_fiscale.lower()}@{SHADOW_DOMAIN}")
     if created:
         shadow.set_unusable_password()
         shadow.save()
     identita, _ = IdentitaDiProva.objects.update_or_create(
         codice_fiscale=codice_fiscale,
-        defaults={"nome": nome, "cognome": cognome, "email": email, "descrizione": descrizione, "ombra": shadow},
+        defaults={"nome": nome, "cognome": cognome, "email": email, "descrizione": descrizione, "ombra": shadow,
+                  "claim_codice_fiscale": claim_codice_fiscale},
     )
     return identita
 
@@ -77,9 +79,15 @@ def idp_demo_seed(*, base_url: str, per_comune: int = 2) -> list[IdentitaDiProva
             seen[tutore.comune_id] = seen.get(tutore.comune_id, 0) + 1
             done.add(tutore.codice_fiscale)
             email = f"{tutore.nome}.{tutore.cognome}".lower().replace(" ", "").replace("'", "")
+            descrizione = f"genitore di {tutore.consumatore.nome} ({tutore.comune})"
+            # The second parent of each comune logs in like a CIE without e-mail, through a gateway that maps
+            # the codice fiscale to `fiscal_number`: the portal asks for an address to verify.
+            senza_email = seen[tutore.comune_id] == 2
             identities.append(identita_di_prova_create(
                 codice_fiscale=tutore.codice_fiscale, nome=tutore.nome, cognome=tutore.cognome,
-                email=f"{email}@spid.example", descrizione=f"genitore di {tutore.consumatore.nome} ({tutore.comune})",
+                email="" if senza_email else f"{email}@spid.example",
+                descrizione=f"{descrizione} – CIE senza e-mail" if senza_email else descrizione,
+                claim_codice_fiscale=NomeClaimCodiceFiscale.BREVE if senza_email else NomeClaimCodiceFiscale.UFFICIALE,
             ))
     code, nome, cognome = SCONOSCIUTO
     identities.append(identita_di_prova_create(

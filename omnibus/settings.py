@@ -159,6 +159,8 @@ SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # the identity provider vouches for the e-mail it sends
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an account is found by codice fiscale, never by e-mail
 SOCIALACCOUNT_STORE_TOKENS = False
+# A CIE login without an e-mail claim: one short page asks for an address to verify.
+SOCIALACCOUNT_FORMS = {"signup": "identita.forms.EmailIdentitaForm"}
 MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Omnibus")
