@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "riconciliazione"
+
+urlpatterns = [
+    path("", views.indice, name="indice"),
+    path("carica/", views.carica, name="carica"),
+    path("flussi/<int:pk>/", views.flusso_dettaglio, name="flusso"),
+    path("flussi/<int:pk>/export.<str:formato>", views.flusso_export, name="flusso_export"),
+    path("giorni/", views.giorni, name="giorni"),
+    path("giorni/export.<str:formato>", views.giorni_export, name="giorni_export"),
+    path("senza-flusso/", views.senza_flusso, name="senza_flusso"),
+    path("senza-flusso/export.<str:formato>", views.senza_flusso_export, name="senza_flusso_export"),
+]
