@@ -266,11 +266,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(minute="*/10"),
     },
     # Each comune's transport fee, on the debit day it chose (the task checks the day per comune).
+    # pagoPA reconciliation: the flows the intermediary drops in FDR_IMPORT_DIR, then open anomalies re-matched.
+    "pagopa-flussi-rendicontazione": {
+        "task": "pagamenti.riconciliazione.tasks.fdr_cartella_import",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(minute=15),
+    },
     "trasporto-mensilita": {
         "task": "trasporto.tasks.mensilita_debit_due",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=6, minute=0),
     },
 }
+
+# Folder where the pagoPA intermediary drops FdR XML files (empty: no folder import); upload limit.
+FDR_IMPORT_DIR = env.str("FDR_IMPORT_DIR", default="")
+FDR_MAX_BYTES = env.int("FDR_MAX_BYTES", default=20 * 1024 * 1024)
 
 CACHES = {
     "default": (

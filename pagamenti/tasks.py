@@ -69,3 +69,7 @@ def avviso_email_task(self, comune, posizione_id: int, email: str) -> None:
         avviso_send(posizione=posizione, email=email)
     except OSError as error:
         raise self.retry(exc=error) from error
+
+
+# The reconciliation's tasks live in their subpackage; importing them registers them with Celery.
+from pagamenti.riconciliazione.tasks import fdr_cartella_import, fdr_rematch_task  # noqa: E402, F401

@@ -130,3 +130,18 @@ def test_bad_dates_answer_with_a_message_not_an_error(client, bob, flusso, query
     response = client.get(url("giorni"), query)
     assert response.status_code == 200 and response.context["form"].errors
     assert client.get(url("giorni_export", formato="csv"), query).status_code == 200
+
+
+def test_the_office_sets_the_waiting_days_in_the_admin_and_the_api_key_stays_hidden(client, bob, dora, leporano):
+    client.force_login(bob)
+    response = client.post(reverse("admin:pagamenti_configurazionericonciliazione_add"), {
+        "giorni_attesa_flusso": "7", "fdr_api_url": "https://api.platform.pagopa.it/fdr-org/service/v1",
+        "fdr_api_key": "chiave-fdr-riservata"})
+    assert response.status_code == 302
+    with scope(comune=leporano):
+        conf = ConfigurazioneRiconciliazione.objects.get()
+    assert conf.giorni_attesa_flusso == 7 and conf.fdr_api_key == "chiave-fdr-riservata"
+    change = reverse("admin:pagamenti_configurazionericonciliazione_change", args=[conf.pk])
+    assert "chiave-fdr-riservata" not in client.get(change).content.decode()
+    client.force_login(dora)
+    assert client.get(change).status_code == 404
