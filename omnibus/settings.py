@@ -271,6 +271,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pagamenti.riconciliazione.tasks.fdr_cartella_import",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(minute=15),
     },
+    "pagopa-fdr-api": {
+        "task": "pagamenti.riconciliazione.tasks.fdr_api_sync_all",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(minute=45),
+    },
     "trasporto-mensilita": {
         "task": "trasporto.tasks.mensilita_debit_due",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=6, minute=0),

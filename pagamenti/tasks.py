@@ -72,4 +72,9 @@ def avviso_email_task(self, comune, posizione_id: int, email: str) -> None:
 
 
 # The reconciliation's tasks live in their subpackage; importing them registers them with Celery.
-from pagamenti.riconciliazione.tasks import fdr_cartella_import, fdr_rematch_task  # noqa: E402, F401
+from pagamenti.riconciliazione.tasks import (  # noqa: E402, F401
+    fdr_api_sync_all,
+    fdr_api_sync_task,
+    fdr_cartella_import,
+    fdr_rematch_task,
+)

@@ -7,6 +7,7 @@ app_name = "riconciliazione"
 urlpatterns = [
     path("", views.indice, name="indice"),
     path("carica/", views.carica, name="carica"),
+    path("sincronizza/", views.sincronizza, name="sincronizza"),
     path("flussi/<int:pk>/", views.flusso_dettaglio, name="flusso"),
     path("flussi/<int:pk>/export.<str:formato>", views.flusso_export, name="flusso_export"),
     path("giorni/", views.giorni, name="giorni"),

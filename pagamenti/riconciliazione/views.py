@@ -6,6 +6,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,6 +29,7 @@ from .selectors import (
     riepilogo_giornaliero,
 )
 from .services import NULLA_IMPORTATO, EsitoImport, flusso_import_xml
+from .sincronizza import API_NON_CONFIGURATA, fdr_api_configured
 
 RIGHE_PER_PAGINA = 200
 
@@ -69,6 +71,7 @@ def indice(request: HttpRequest, comune: str, form: FlussoUploadForm | None = No
         "form": form or FlussoUploadForm(), "pagina": pagina, "esito": esito,
         "senza_flusso": ricevute_senza_flusso(comune=request.comune).count(),
         "giorni_attesa": giorni_attesa(comune=request.comune), "nulla_importato": _(NULLA_IMPORTATO),
+        "api_configurata": fdr_api_configured(comune=request.comune),
     }, status=400 if (esito and esito.errori) or (form and form.errors) else 200)
 
 
@@ -148,3 +151,18 @@ def senza_flusso(request: HttpRequest, comune: str) -> HttpResponse:
 @ufficio_required
 def senza_flusso_export(request: HttpRequest, comune: str, formato: str) -> HttpResponse:
     return export.respond(export.senza_flusso_dataset(request.comune), _formato(formato), "ricevute-senza-flusso")
+
+
+@require_POST
+@ufficio_required
+def sincronizza(request: HttpRequest, comune: str) -> HttpResponse:
+    """Ask pagoPA's FdR API for new flows: a Celery job, so a slow API never holds the page."""
+    from .tasks import fdr_api_sync_task
+
+    if not fdr_api_configured(comune=request.comune):
+        messages.error(request, _(API_NON_CONFIGURATA))
+    else:
+        comune_id = request.comune.pk
+        transaction.on_commit(lambda: fdr_api_sync_task.delay(comune_id))
+        messages.info(request, _("Richiesta inviata: i nuovi flussi pubblicati su pagoPA compariranno qui."))
+    return redirect(_url("indice", request))
