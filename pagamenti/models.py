@@ -305,6 +305,8 @@ class Rettifica(Movimento):
 # Reconciliation models live in their own module; importing them here registers them in this app.
 from pagamenti.riconciliazione.models import (  # noqa: E402, F401
     ConfigurazioneRiconciliazione,
+    EstrattoLIS,
     FlussoRendicontazione,
     PagamentoRendicontato,
+    RigaEstrattoLIS,
 )

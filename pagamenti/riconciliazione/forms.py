@@ -40,3 +40,7 @@ class PeriodoForm(forms.Form):
             raise forms.ValidationError(_("Date fuori dall'intervallo ammesso."))
         data["dal"], data["al"] = dal, al
         return data
+
+
+class EstrattoUploadForm(FlussoUploadForm):
+    file = forms.FileField(label=_("Estratto giornaliero PuntoLIS (CSV)"))

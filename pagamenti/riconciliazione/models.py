@@ -146,3 +146,77 @@ class PagamentoRendicontato(models.Model):
     @property
     def anomalo(self) -> bool:
         return self.stato != StatoRiconciliazione.RICONCILIATO
+
+
+class StatoRigaLIS(models.TextChoices):
+    RICONCILIATO = "riconciliato", _("Riconciliato")
+    SENZA_RICARICA = "senza_ricarica", _("Nell'estratto, ma nessuna ricarica qui")
+    IMPORTO_DIVERSO = "importo_diverso", _("Importo diverso dalla ricarica")
+    DOPPIO = "doppio", _("Già in un altro estratto")
+
+
+class EstrattoLIS(models.Model):
+    """The PuntoLIS daily statement of one comune (our CSV format, see README)."""
+
+    comune = models.ForeignKey(Comune, on_delete=models.PROTECT, related_name="estratti_lis")
+    data = models.DateField(_("giorno"))
+    numero_dichiarato = models.PositiveIntegerField(_("ricariche dichiarate"))
+    importo_dichiarato = models.DecimalField(_("importo dichiarato"), max_digits=14, decimal_places=2)
+    numero_calcolato = models.PositiveIntegerField(_("ricariche nell'estratto"))
+    importo_calcolato = models.DecimalField(_("importo delle ricariche"), max_digits=14, decimal_places=2)
+    anomalie = models.PositiveIntegerField(_("anomalie"), default=0)
+    nome_file = models.CharField(_("file"), max_length=200, blank=True)
+    impronta = models.CharField(_("impronta SHA-256"), max_length=64)
+    importato_il = models.DateTimeField(_("importato il"), auto_now_add=True)
+    importato_da = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("importato da"))
+
+    objects = ScopedManager(comune="comune")
+
+    class Meta:
+        verbose_name = _("estratto giornaliero PuntoLIS")
+        verbose_name_plural = _("estratti giornalieri PuntoLIS")
+        ordering = ["-data"]
+        constraints = [models.UniqueConstraint(fields=["comune", "data"], name="estratto_lis_unico_per_giorno")]
+
+    def __str__(self) -> str:
+        return f"PuntoLIS {self.data:%d/%m/%Y}"
+
+    @property
+    def totali_quadrano(self) -> bool:
+        return self.numero_dichiarato == self.numero_calcolato and self.importo_dichiarato == self.importo_calcolato
+
+
+class RigaEstrattoLIS(models.Model):
+    """One top-up listed by the LIS statement, matched to our TransazioneLIS of the same id."""
+
+    comune = models.ForeignKey(Comune, on_delete=models.PROTECT, related_name="+")
+    estratto = models.ForeignKey(EstrattoLIS, on_delete=models.PROTECT, related_name="righe")
+    transazione = models.ForeignKey("pagamenti.TransazioneLIS", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="righe_estratto")
+    riga = models.PositiveIntegerField(_("riga del file"))
+    transaction_id = models.CharField(_("id transazione LIS"), max_length=100)
+    codice_pagamento = models.CharField(_("codice pagamento"), max_length=40)
+    importo = models.DecimalField(_("importo"), max_digits=12, decimal_places=2)
+    servizio = models.CharField(_("servizio"), max_length=10)
+    pagata_il = models.DateTimeField(_("pagata il"))
+    stato = models.CharField(_("riconciliazione"), max_length=16, choices=StatoRigaLIS.choices, db_index=True)
+
+    objects = ScopedManager(comune="comune")
+
+    class Meta:
+        verbose_name = _("riga dell'estratto PuntoLIS")
+        verbose_name_plural = _("righe dell'estratto PuntoLIS")
+        ordering = ["estratto", "riga"]
+        constraints = [
+            models.UniqueConstraint(fields=["estratto", "transaction_id"], name="riga_estratto_lis_unica"),
+            models.CheckConstraint(condition=models.Q(importo__gt=Decimal("0")), name="riga_lis_importo_positivo"),
+        ]
+        indexes = [models.Index(fields=["comune", "transaction_id"])]
+
+    def __str__(self) -> str:
+        return f"LIS {self.transaction_id} – {self.importo} € ({self.get_stato_display()})"
+
+    @property
+    def anomalo(self) -> bool:
+        return self.stato != StatoRigaLIS.RICONCILIATO
