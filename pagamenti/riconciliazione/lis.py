@@ -169,6 +169,27 @@ def _gia(esistente: EstrattoLIS) -> EsitoImport:
         "giorno": f"{esistente.data:%d/%m/%Y}", "quando": f"{esistente.importato_il:%d/%m/%Y %H:%M}"}])
 
 
+@transaction.atomic
+def estratti_rematch(*, comune: Comune) -> int:
+    """Classify again the statement rows whose top-up had not been notified yet (it may have arrived since)."""
+    cambiati = 0
+    for estratto_id in set(RigaEstrattoLIS.objects.filter(comune=comune, stato=StatoRigaLIS.SENZA_RICARICA)
+                           .values_list("estratto_id", flat=True)):
+        righe = list(RigaEstrattoLIS.objects.select_for_update().filter(estratto_id=estratto_id))
+        voci = [{"transaction_id": r.transaction_id, "importo": r.importo} for r in righe]
+        _classifica(comune=comune, estratto_id=estratto_id, voci=voci)
+        da_salvare = []
+        for riga, voce in zip(righe, voci, strict=True):
+            transazione_id = voce["transazione"].pk if voce["transazione"] else None
+            if (riga.stato, riga.transazione_id) != (voce["stato"], transazione_id):
+                riga.stato, riga.transazione_id = voce["stato"], transazione_id
+                da_salvare.append(riga)
+        RigaEstrattoLIS.objects.bulk_update(da_salvare, ["stato", "transazione"])
+        cambiati += len(da_salvare)
+        EstrattoLIS.objects.filter(pk=estratto_id).update(anomalie=sum(1 for r in righe if r.anomalo))
+    return cambiati
+
+
 def estratti_elenco(*, comune: Comune) -> QuerySet[EstrattoLIS]:
     return EstrattoLIS.objects.filter(comune=comune).order_by("-anomalie", "-data")
 

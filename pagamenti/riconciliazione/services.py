@@ -36,6 +36,15 @@ IUV_NON_NOSTRO = ("Pagamento n. %(n)s: lo IUV «%(iuv)s» non è stato emesso da
 DUPLICATO = "Pagamenti n. %(primo)s e n. %(n)s: stesso IUV %(iuv)s, IUR %(iur)s e indice %(indice)s (duplicato)."
 TOTALE_NUMERO = "numeroTotalePagamenti dichiara %(dichiarato)s pagamenti, il flusso ne contiene %(calcolato)s."
 TOTALE_IMPORTO = "importoTotalePagamenti dichiara %(dichiarato)s €, la somma dei pagamenti è %(calcolato)s €."
+ALTRI_ERRORI = "… e altri %(n)s errori."
+MAX_ERRORI = 50
+
+
+def errori_troncati(errori: list[str]) -> list[str]:
+    """At most MAX_ERRORI lines on a page, then how many more there are."""
+    if len(errori) <= MAX_ERRORI:
+        return errori
+    return [*errori[:MAX_ERRORI], _(ALTRI_ERRORI) % {"n": len(errori) - MAX_ERRORI}]
 
 
 @dataclass
@@ -143,7 +152,7 @@ def flusso_import(*, comune: Comune, flusso: FlussoLetto, origine: str, impronta
         return _gia_importato(esistente, impronta)
     errori = flusso_check(comune=comune, flusso=flusso)
     if errori:
-        return EsitoImport(errori=errori)
+        return EsitoImport(errori=errori_troncati(errori))
     numero, importo = _totali(flusso)
     try:
         with transaction.atomic():

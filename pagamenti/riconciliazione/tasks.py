@@ -29,20 +29,24 @@ def fdr_cartella_import() -> int:
 def fdr_rematch_all() -> None:
     from django_scopes import scopes_disabled
 
-    from .models import PagamentoRendicontato, StatoRiconciliazione
+    from .models import PagamentoRendicontato, RigaEstrattoLIS, StatoRiconciliazione, StatoRigaLIS
 
     with scopes_disabled():
         comuni = set(PagamentoRendicontato.objects.filter(stato=StatoRiconciliazione.SENZA_RICEVUTA)
                      .values_list("comune_id", flat=True).distinct())
+        comuni |= set(RigaEstrattoLIS.objects.filter(stato=StatoRigaLIS.SENZA_RICARICA)
+                      .values_list("comune_id", flat=True).distinct())
     for comune_id in comuni:
         fdr_rematch_task.delay(comune_id)
 
 
 @shared_task(base=ComuneTask)
 def fdr_rematch_task(comune) -> int:
+    """pagoPA payments still without receipt and LIS rows still without top-up, matched again."""
+    from .lis import estratti_rematch
     from .services import rendicontazione_rematch
 
-    return rendicontazione_rematch(comune=comune)
+    return rendicontazione_rematch(comune=comune) + estratti_rematch(comune=comune)
 
 
 @shared_task(base=ComuneTask, bind=True, max_retries=3, default_retry_delay=300)

@@ -165,7 +165,8 @@ def flusso_from_xml(data: bytes) -> FlussoLetto:
             esito=esito,
             data_esito=lettore.data(voce, "dataEsitoSingoloPagamento", dove_n),
         ))
-        if len(lettore.errori) > MAX_ERRORI:
+        if len(lettore.errori) > MAX_ERRORI and n < len(singoli):
+            lettore.errori.append(f"… lettura interrotta al pagamento n. {n} di {len(singoli)}: troppi errori.")
             break
     if lettore.errori:
         raise FlussoNonValido(lettore.errori)

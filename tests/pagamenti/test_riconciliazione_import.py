@@ -198,3 +198,31 @@ def test_an_oversized_file_is_refused_by_the_form(client, bob, leporano, setting
     settings.FDR_MAX_BYTES = 1024 * 1024
     response = upload(client, b"<x>" + b" " * (1024 * 1024 + 1) + b"</x>")
     assert response.status_code == 400 and "Il file supera 1 MB" in response.content.decode()
+
+
+def test_a_post_without_file_names_the_field(client, leporano):
+    response = client.post(url("carica"), {})
+    assert response.status_code == 400 and "Questo campo è obbligatorio" in response.content.decode()
+
+
+def test_thousands_of_errors_are_listed_up_to_a_limit(client, leporano, config_leporano):
+    content = flow_xml([voce(f"{n:017d}", "1.00") for n in range(300)])
+    body = upload(client, content).content.decode()
+    assert "Pagamento n. 50: lo IUV" in body and "Pagamento n. 60:" not in body
+    assert "e altri 250 errori" in body
+
+
+def test_the_flow_page_makes_the_same_queries_for_2_or_40_payments(client, leporano, alice, alice_children,
+                                                                    config_leporano):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    posizioni = [paid_position(leporano, alice, alice_children[0], f"{n + 1}.00", chiave=f"q{n}") for n in range(40)]
+    counts = []
+    for n, subset in enumerate((posizioni[:2], posizioni)):
+        content = flow_xml([voce(p.iuv, str(p.importo)) for p in subset], identificativo=f"FLUSSO-Q{n}")
+        location = upload(client, content)["Location"]
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(location).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

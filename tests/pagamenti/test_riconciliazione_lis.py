@@ -123,3 +123,15 @@ def test_other_comuni_and_families_do_not_reach_the_statements(client, dora, ali
             assert client.get(address).status_code == 404
     client.force_login(dora)
     assert client.get(url("lis_estratto", comune="pulsano", pk=pk)).status_code == 404
+
+
+def test_a_top_up_notified_after_the_statement_is_reconciled_by_the_rematch(client, leporano, alice_children,
+                                                                            config_leporano):
+    from pagamenti.riconciliazione.tasks import fdr_cartella_import
+
+    upload(client, statement([row("LIS-LATE", alice_children[0], "25.00")]))
+    topup(leporano, alice_children[0], "LIS-LATE", "25.00")
+    fdr_cartella_import()  # the hourly run re-matches what is still open
+    with scope(comune=leporano):
+        assert RigaEstrattoLIS.objects.get().stato == StatoRigaLIS.RICONCILIATO
+        assert EstrattoLIS.objects.get().anomalie == 0
