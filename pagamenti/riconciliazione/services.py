@@ -38,6 +38,7 @@ TOTALE_NUMERO = "numeroTotalePagamenti dichiara %(dichiarato)s pagamenti, il flu
 TOTALE_IMPORTO = "importoTotalePagamenti dichiara %(dichiarato)s €, la somma dei pagamenti è %(calcolato)s €."
 ALTRI_ERRORI = "… e altri %(n)s errori."
 MAX_ERRORI = 50
+IN_CHUNK = 10_000
 
 
 def errori_troncati(errori: list[str]) -> list[str]:
@@ -110,21 +111,24 @@ def classify(*, comune: Comune, flusso_id: int | None, righe: list[PagamentoLett
     """(IUV, IUR, index) -> (reconciliation state, our position id), for the rows of one flow.
 
     The transfers of one payment share its IUV: their sum is compared with the position's amount.
-    Two queries whatever the number of rows.
+    Two queries per 10,000 IUVs.
     """
     per_iuv: dict[str, list] = defaultdict(list)
     for riga in righe:
         per_iuv[riga.iuv].append(riga)
-    posizioni = {
-        iuv: (pk, stato, importo)
-        for pk, iuv, stato, importo in Posizione.objects.filter(comune=comune, iuv__in=list(per_iuv))
-        .values_list("pk", "iuv", "stato", "importo")
-    }
-    earlier = PagamentoRendicontato.objects.filter(comune=comune, iuv__in=list(per_iuv)).exclude(
-        esito=EsitoPagamento.REVOCATO)
-    if flusso_id is not None:
-        earlier = earlier.filter(flusso_id__lt=flusso_id)
-    gia_rendicontati = set(earlier.values_list("iuv", flat=True).distinct())
+    posizioni: dict[str, tuple] = {}
+    gia_rendicontati: set[str] = set()
+    iuvs = list(per_iuv)
+    for start in range(0, len(iuvs), IN_CHUNK):  # SQLite (make run) caps the parameters of one query
+        chunk = iuvs[start:start + IN_CHUNK]
+        posizioni.update(
+            (iuv, (pk, stato, importo)) for pk, iuv, stato, importo in
+            Posizione.objects.filter(comune=comune, iuv__in=chunk).values_list("pk", "iuv", "stato", "importo"))
+        earlier = PagamentoRendicontato.objects.filter(comune=comune, iuv__in=chunk).exclude(
+            esito=EsitoPagamento.REVOCATO)
+        if flusso_id is not None:
+            earlier = earlier.filter(flusso_id__lt=flusso_id)
+        gia_rendicontati.update(earlier.values_list("iuv", flat=True).distinct())
     risultato: dict[tuple[str, str, int], tuple[str, int | None]] = {}
     for iuv, gruppo in per_iuv.items():
         pk, stato_posizione, importo_posizione = posizioni.get(iuv, (None, None, None))
