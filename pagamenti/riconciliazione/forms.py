@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 FILE_TROPPO_GRANDE = _("Il file supera %(mb)s MB.")
@@ -29,7 +30,7 @@ class PeriodoForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        oggi = datetime.date.today()
+        oggi = timezone.localdate()
         al = data.get("al") or oggi
         dal = data.get("dal") or al - datetime.timedelta(days=30)
         if dal > al:
