@@ -204,4 +204,8 @@ def demo_seed() -> list[DemoLogin]:
                  first_name="Amministratore", last_name="Piattaforma")
         logins.append(DemoLogin("amministratore piattaforma", "tutti", "admin@omnibus.example",
                                 data.DEMO_PASSWORD_ADMIN, "/admin/"))
+        # Last, once every paid position exists: the FdR file to import, in var/demo/fdr/.
+        from .riconciliazione import demo_riconciliazione_seed
+
+        demo_riconciliazione_seed()
     return logins

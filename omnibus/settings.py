@@ -167,7 +167,8 @@ MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Omnibus")
 # Staff must have a second factor before these areas open (comuni.middleware).
 # Staff pages that open only with a second factor: the admin, and each comune's canteen operator and
 # kitchen-count pages (children's names with their diets: health data).
-MFA_REQUIRED_PATHS = (r"^/admin/", r"^/operatore/", r"^/[-\w]+/mensa/(operatore|cucina)/")
+MFA_REQUIRED_PATHS = (r"^/admin/", r"^/operatore/", r"^/[-\w]+/mensa/(operatore|cucina)/",
+                      r"^/[-\w]+/pagamenti/riconciliazione/")
 
 # SPID and CIE through the comune's identity gateway: a proxy speaking SPID SAML / CIE OIDC to the
 # national identity providers and plain OIDC to us (see README). One OIDC client per button.
@@ -232,12 +233,14 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesyste
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
 if CELERY_BROKER_URL == "filesystem://":
     _queue_dir = VAR_DIR / "broker"
-    for _sub in ("in", "processed"):
+    for _sub in ("in", "processed", "control"):
         (_queue_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "in"),
         "data_folder_out": str(_queue_dir / "in"),
         "processed_folder": str(_queue_dir / "processed"),
+        # Broadcast (control) exchanges too, or kombu writes them into the current directory.
+        "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
     }
 CELERY_TIMEZONE = TIME_ZONE
@@ -267,11 +270,24 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(minute="*/10"),
     },
     # Each comune's transport fee, on the debit day it chose (the task checks the day per comune).
+    # pagoPA reconciliation: the flows the intermediary drops in FDR_IMPORT_DIR, then open anomalies re-matched.
+    "pagopa-flussi-rendicontazione": {
+        "task": "pagamenti.riconciliazione.tasks.fdr_cartella_import",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(minute=15),
+    },
+    "pagopa-fdr-api": {
+        "task": "pagamenti.riconciliazione.tasks.fdr_api_sync_all",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(minute=45),
+    },
     "trasporto-mensilita": {
         "task": "trasporto.tasks.mensilita_debit_due",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=6, minute=0),
     },
 }
+
+# Folder where the pagoPA intermediary drops FdR XML files (empty: no folder import); upload limit.
+FDR_IMPORT_DIR = env.str("FDR_IMPORT_DIR", default="")
+FDR_MAX_BYTES = env.int("FDR_MAX_BYTES", default=20 * 1024 * 1024)
 
 CACHES = {
     "default": (

@@ -258,3 +258,7 @@ class ConfigurazionePagamentiAdmin(ComuneScopedAdmin):
         return request.user.is_superuser
 
 
+
+
+# The reconciliation settings' admin lives in its subpackage; importing it registers it.
+from pagamenti.riconciliazione import admin as _riconciliazione_admin  # noqa: E402, F401

@@ -319,3 +319,13 @@ class Rettifica(Movimento):
         proxy = True
         verbose_name = _("rettifica del saldo")
         verbose_name_plural = _("rettifiche del saldo")
+
+
+# Reconciliation models live in their own module; importing them here registers them in this app.
+from pagamenti.riconciliazione.models import (  # noqa: E402, F401
+    ConfigurazioneRiconciliazione,
+    EstrattoLIS,
+    FlussoRendicontazione,
+    PagamentoRendicontato,
+    RigaEstrattoLIS,
+)

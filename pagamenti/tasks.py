@@ -75,3 +75,12 @@ def avviso_email_task(self, comune, posizione_id: int, email: str) -> None:
         avviso_send(posizione=posizione, email=email)
     except OSError as error:
         raise self.retry(exc=error) from error
+
+
+# The reconciliation's tasks live in their subpackage; importing them registers them with Celery.
+from pagamenti.riconciliazione.tasks import (  # noqa: E402, F401
+    fdr_api_sync_all,
+    fdr_api_sync_task,
+    fdr_cartella_import,
+    fdr_rematch_task,
+)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import posizioni, puntolis, ricarica, storico
 
@@ -23,5 +23,7 @@ urlpatterns = [
     path("pagamenti/puntolis/", puntolis.puntolis, name="puntolis"),
     path("pagamenti/puntolis/<int:pk>/", puntolis.puntolis_dettaglio, name="puntolis_dettaglio"),
     path("pagamenti/puntolis/<int:pk>/qr.pdf", puntolis.puntolis_pdf_view, name="puntolis_pdf"),
+    # Staff: pagoPA reconciliation (flussi di rendicontazione), Ufficio scuola only.
+    path("pagamenti/riconciliazione/", include("pagamenti.riconciliazione.urls")),
     path("api/puntolis/notifiche/", puntolis.lis_notifica, name="lis_notifica"),
 ]

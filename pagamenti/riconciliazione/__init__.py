@@ -1,0 +1,1 @@
+"""pagoPA reconciliation: flussi di rendicontazione (FdR) matched against our receipts."""
