@@ -22,6 +22,7 @@ from pagamenti.selectors import saldi
 from .assenze import assenza_create, assenza_withdraw, presenza_set
 from .cucina import conteggio_csv, conteggio_pdf
 from .forms import AssenzaForm, GiornoForm, PresenzaForm
+from .menu.selectors import giorni_in_bianco
 from .selectors import (
     conteggio_cucina,
     elenco_operatore,
@@ -45,10 +46,12 @@ def dettaglio_context(request: HttpRequest, consumatore, mese: datetime.date) ->
     consumatore.comune = request.comune  # the same row, already loaded by the middleware
     mese_data = mese_consumatore(consumatore=consumatore, mese=mese)
     balances = saldi(consumatori=[consumatore])
+    fine_mese = mese_data.giorni[-1].data
     return {
         "consumatore": consumatore, "mese": mese_data, "saldo_mensa": balances[(consumatore.pk, Servizio.MENSA)],
         "saldo_trasporto": balances[(consumatore.pk, Servizio.TRASPORTO)],
         "form_assenza": AssenzaForm(), "oggi": oggi(),
+        "giorni_in_bianco": giorni_in_bianco(consumatore=consumatore, dal=mese_data.inizio, al=fine_mese),
     }
 
 

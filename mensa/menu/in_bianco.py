@@ -13,12 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from comuni.models import User
 from consumatori.models import Consumatore
 
-from ..assenze import NON_SERVICE_DAY_ERROR, NOT_ENROLLED_ERROR, OUTSIDE_YEAR_ERROR, _service_days
+from ..assenze import NOT_ENROLLED_ERROR, OUTSIDE_YEAR_ERROR, _service_days
 from ..cutoff import ROME, cutoff_check, data_it
 from ..models import Assenza, IscrizioneMensa
 from .models import PastoInBianco
 
 ASSENTE_ERROR = _("Il %(giorno)s è registrata un'assenza: ritira l'assenza prima di chiedere il pasto in bianco.")
+NON_SERVICE_DAY_ERROR = _("Il %(giorno)s il servizio non è disponibile: nessun pasto da preparare.")
 NESSUN_BIANCO_ERROR = _("Per il %(giorno)s non c'è nessun pasto in bianco da ritirare.")
 
 

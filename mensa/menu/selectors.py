@@ -201,3 +201,12 @@ def settimana_di(giorno: datetime.date) -> tuple[datetime.date, datetime.date]:
     """Monday and Saturday of the week of `giorno`."""
     lunedi = giorno - datetime.timedelta(giorno.weekday())
     return lunedi, lunedi + datetime.timedelta(5)
+
+
+def giorni_in_bianco(*, consumatore: Consumatore, dal: datetime.date, al: datetime.date) -> set[datetime.date]:
+    """Days in [dal, al] with a bland meal asked and not withdrawn: 1 query."""
+    return set(
+        PastoInBianco.objects.filter(
+            consumatore=consumatore, giorno__range=(dal, al), annullato_il__isnull=True
+        ).values_list("giorno", flat=True)
+    )
