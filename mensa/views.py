@@ -22,9 +22,10 @@ from pagamenti.selectors import saldi
 from .assenze import assenza_create, assenza_withdraw, presenza_set
 from .cucina import conteggio_csv, conteggio_pdf
 from .forms import AssenzaForm, GiornoForm, PresenzaForm
-from .menu.selectors import giorni_in_bianco
+from .menu.selectors import diete_del_giorno, giorni_in_bianco
 from .selectors import (
     conteggio_cucina,
+    conteggio_per_scuola,
     elenco_operatore,
     incarico_operatore,
     mese_consumatore,
@@ -141,6 +142,7 @@ def operatore_required(view):
 def operatore_presenze(request: HttpRequest, comune: str) -> HttpResponse:
     giorno = oggi()
     righe = elenco_operatore(comune=request.comune, giorno=giorno, scuole_ids=scuole_ids_of(request.incarico))
+    _attach_diete(request.comune, giorno, righe)
     return render(request, "mensa/operatore.html", {
         "giorno": giorno, "righe": righe, "pasti": sum(1 for r in righe if r.mangia),
     })
@@ -160,11 +162,18 @@ def operatore_presenza(request: HttpRequest, comune: str) -> HttpResponse:
     presenza_set(consumatore=riga.consumatore, giorno=giorno, presente=form.cleaned_data["presente"],
                  registrata_da=request.user)
     riga.presente = form.cleaned_data["presente"]
+    _attach_diete(request.comune, giorno, [riga])
     if request.htmx:
         return render(request, "mensa/_riga_presenza.html", {"r": riga})
     messages.success(request, _("Salvato: %(nome)s %(stato)s.") % {
         "nome": riga.consumatore.nome_completo, "stato": _("presente") if riga.presente else _("assente")})
     return redirect(f"{reverse('mensa:operatore', kwargs={'comune': comune})}#c{riga.consumatore.pk}")
+
+
+def _attach_diete(comune, giorno: datetime.date, righe) -> None:
+    diete = diete_del_giorno(comune=comune, giorno=giorno, consumatori=[r.consumatore for r in righe])
+    for riga in righe:
+        riga.dieta = diete.get(riga.consumatore.pk)
 
 
 def _giorno_param(request: HttpRequest) -> datetime.date:
@@ -190,4 +199,5 @@ def conteggio(request: HttpRequest, comune: str, formato: str = "html") -> HttpR
         return response
     return render(request, "mensa/conteggio.html", {
         "giorno": giorno, "righe": righe, "totale": sum(r.pasti for r in righe),
+        "scuole": conteggio_per_scuola(righe),
     })

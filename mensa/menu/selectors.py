@@ -210,3 +210,46 @@ def giorni_in_bianco(*, consumatore: Consumatore, dal: datetime.date, al: dateti
             consumatore=consumatore, giorno__range=(dal, al), annullato_il__isnull=True
         ).values_list("giorno", flat=True)
     )
+
+
+@dataclass
+class DietaDelGiorno:
+    """What one child on a diet (or "in bianco") eats today, for the canteen operators."""
+
+    diete: list[TipoDieta]
+    in_bianco: bool
+    piatti: list[PiattoServito]
+
+    @property
+    def sanitaria(self) -> bool:
+        return any(d.sanitaria for d in self.diete)
+
+
+def diete_del_giorno(
+    *, comune: Comune, giorno: datetime.date, consumatori: list[Consumatore]
+) -> dict[int, DietaDelGiorno]:
+    """Consumer id → diets, "in bianco" and the dishes after substitution, only for the children with
+    a diet or a bland meal today: 8 queries at most (diets, excluded ingredients, bland meals, periods,
+    courses, variations, substitutes, ingredients), whatever the children."""
+    ids = [c.pk for c in consumatori]
+    diete = diete_load(comune=comune, dal=giorno, al=giorno, consumatori_ids=ids)
+    in_bianco = set(
+        PastoInBianco.objects.filter(comune=comune, giorno=giorno, consumatore_id__in=ids, annullato_il__isnull=True)
+        .values_list("consumatore_id", flat=True)
+    )
+    if not diete and not in_bianco:
+        return {}
+    per_consumatore: dict[int, list[TipoDieta]] = defaultdict(list)
+    for dieta in diete:
+        per_consumatore[dieta.consumatore_id].append(dieta.tipo)
+    livelli = {c.pk: c.classe.scuola.tipo for c in consumatori if c.classe_id}
+    menu = menu_load(comune=comune, dal=giorno, al=giorno, livelli=sorted(set(livelli.values())), prefetch=False)
+    tipi = list({t.pk: t for tipi in per_consumatore.values() for t in tipi}.values())
+    sostituti = sostituti_load(menu=menu, diete=tipi)
+    _prefetch_ingredienti([p.piatto for piatti in menu.values() for p in piatti] + list(sostituti.values()))
+    result = {}
+    for pk in set(per_consumatore) | in_bianco:
+        piatti = menu.get((livelli.get(pk), giorno), [])
+        result[pk] = DietaDelGiorno(per_consumatore.get(pk, []), pk in in_bianco,
+                                    menu_applica_diete(piatti, per_consumatore.get(pk, []), sostituti))
+    return result
