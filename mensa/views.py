@@ -16,44 +16,20 @@ from django.views.decorators.http import require_POST
 
 from consumatori.selectors import consumatore_of_family
 from consumatori.views import family_login_required
-from pagamenti.models import Servizio
-from pagamenti.selectors import saldi
 
 from .assenze import assenza_create, assenza_withdraw, presenza_set
 from .cucina import conteggio_csv, conteggio_pdf
+from .dettaglio import dettaglio_context, parse_mese  # noqa: F401 - parse_mese is public here too
 from .forms import AssenzaForm, GiornoForm, PresenzaForm
-from .menu.selectors import diete_del_giorno, giorni_in_bianco
+from .menu.selectors import diete_del_giorno
 from .selectors import (
     conteggio_cucina,
     conteggio_per_scuola,
     elenco_operatore,
     incarico_operatore,
-    mese_consumatore,
     oggi,
     scuole_ids_of,
 )
-
-
-def parse_mese(value: str | None) -> datetime.date:
-    try:
-        year, month = (int(x) for x in (value or "").split("-"))
-        return datetime.date(year, month, 1)
-    except ValueError:
-        return oggi().replace(day=1)
-
-
-def dettaglio_context(request: HttpRequest, consumatore, mese: datetime.date) -> dict:
-    """What the consumer "Dettaglio" page shows: the month's days, the meals consumed and the balance."""
-    consumatore.comune = request.comune  # the same row, already loaded by the middleware
-    mese_data = mese_consumatore(consumatore=consumatore, mese=mese)
-    balances = saldi(consumatori=[consumatore])
-    fine_mese = mese_data.giorni[-1].data
-    return {
-        "consumatore": consumatore, "mese": mese_data, "saldo_mensa": balances[(consumatore.pk, Servizio.MENSA)],
-        "saldo_trasporto": balances[(consumatore.pk, Servizio.TRASPORTO)],
-        "form_assenza": AssenzaForm(), "oggi": oggi(),
-        "giorni_in_bianco": giorni_in_bianco(consumatore=consumatore, dal=mese_data.inizio, al=fine_mese),
-    }
 
 
 def _own_consumatore(request: HttpRequest, pk: int):

@@ -164,25 +164,31 @@ def menu_applica_diete(
     return result
 
 
+@dataclass
+class MenuConsumatore:
+    giorni: list[MenuGiorno]
+    diete: list[DietaConsumatore]  # active in the period, with their dates
+
+    def diete_del(self, giorno: datetime.date) -> list[DietaConsumatore]:
+        return [d for d in self.diete if d.data_inizio <= giorno and (d.data_fine is None or giorno <= d.data_fine)]
+
+
 def menu_consumatore(
-    *, consumatore: Consumatore, dal: datetime.date, al: datetime.date
-) -> list[MenuGiorno]:
+    *, consumatore: Consumatore, dal: datetime.date, al: datetime.date, in_bianco: set[datetime.date] | None = None
+) -> MenuConsumatore:
     """The consumer's menu of each day in [dal, al] with their diets applied and "in bianco" days:
     8 queries whatever the days (periods, courses, variations, diets, excluded ingredients,
-    substitutes, bland meals, ingredients)."""
+    substitutes, bland meals unless given, ingredients)."""
     classe = consumatore.classe
-    if classe is None:
-        return []
-    livello = classe.scuola.tipo
     comune = consumatore.comune
-    menu = menu_load(comune=comune, dal=dal, al=al, livelli=[livello], prefetch=False)
     diete = diete_load(comune=comune, dal=dal, al=al, consumatori_ids=[consumatore.pk])
+    if classe is None:
+        return MenuConsumatore([], diete)
+    livello = classe.scuola.tipo
+    menu = menu_load(comune=comune, dal=dal, al=al, livelli=[livello], prefetch=False)
     sostituti = sostituti_load(menu=menu, diete=[d.tipo for d in diete])
-    in_bianco = set(
-        PastoInBianco.objects.filter(
-            consumatore=consumatore, giorno__range=(dal, al), annullato_il__isnull=True
-        ).values_list("giorno", flat=True)
-    )
+    if in_bianco is None:
+        in_bianco = giorni_in_bianco(consumatore=consumatore, dal=dal, al=al)
     _prefetch_ingredienti(
         [p.piatto for piatti in menu.values() for p in piatti] + list(sostituti.values())
     )
@@ -194,7 +200,7 @@ def menu_consumatore(
         tipi = [d.tipo for d in diete if d.data_inizio <= giorno and (d.data_fine is None or giorno <= d.data_fine)]
         giorni.append(MenuGiorno(giorno, livello, menu_applica_diete(piatti, tipi, sostituti),
                                  in_bianco=giorno in in_bianco, diete=tipi))
-    return giorni
+    return MenuConsumatore(giorni, diete)
 
 
 def settimana_di(giorno: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -253,3 +259,31 @@ def diete_del_giorno(
         result[pk] = DietaDelGiorno(per_consumatore.get(pk, []), pk in in_bianco,
                                     menu_applica_diete(piatti, per_consumatore.get(pk, []), sostituti))
     return result
+
+
+@dataclass
+class SettimanaLivello:
+    """One school level's menu over some days, for the public page and the printable month."""
+
+    livello: str
+    etichetta: str
+    giorni: list[tuple[datetime.date, list[PiattoServito]]]
+
+
+def menu_pubblico(*, comune: Comune, dal: datetime.date, al: datetime.date) -> list[SettimanaLivello]:
+    """Every school level's menu in [dal, al], levels in school order: 4 queries."""
+    from consumatori.models import TipoScuola
+
+    menu = menu_load(comune=comune, dal=dal, al=al)
+    result = []
+    for livello, etichetta in TipoScuola.choices:
+        giorni = [(giorno, menu[livello, giorno]) for giorno in _days(dal, al) if (livello, giorno) in menu]
+        if giorni:
+            result.append(SettimanaLivello(livello, str(etichetta), giorni))
+    return result
+
+
+def legenda_allergeni() -> list[tuple[int, str]]:
+    from .allergeni import Allergene
+
+    return [(allergene_numero(code), str(label)) for code, label in Allergene.choices]
