@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from comuni.admin import ComuneScopedAdmin
 
 from .allergeni import allergene_etichetta
+from .importa import menu_import_apply, menu_import_parse
 from .models import (
     CicloMenu,
     DietaConsumatore,
@@ -31,12 +38,28 @@ class _InlineComuneMixin:
         super().save_formset(request, form, formset, change)
 
 
+class ComuneUniqueAdmin(ComuneScopedAdmin):
+    """Also check the (comune, …) unique constraints in the form: the comune is not a form field for
+    staff, so Django would skip them and the database would answer with an error page."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+
+        class UniqueForm(form):
+            def _get_validation_exclusions(self):
+                exclude = super()._get_validation_exclusions()
+                exclude.discard("comune")
+                return exclude
+
+        return UniqueForm
+
+
 def _allergeni_text(codici) -> str:
     return ", ".join(allergene_etichetta(c) for c in codici) or "—"
 
 
 @admin.register(Ingrediente)
-class IngredienteAdmin(ComuneScopedAdmin):
+class IngredienteAdmin(ComuneUniqueAdmin):
     list_display = ["nome", "allergeni_elenco"]
     search_fields = ["nome"]
 
@@ -54,7 +77,7 @@ class SostitutoInline(admin.TabularInline):
 
 
 @admin.register(Piatto)
-class PiattoAdmin(_InlineComuneMixin, ComuneScopedAdmin):
+class PiattoAdmin(_InlineComuneMixin, ComuneUniqueAdmin):
     list_display = ["nome", "allergeni_elenco"]
     search_fields = ["nome"]
     filter_horizontal = ["ingredienti"]
@@ -77,7 +100,7 @@ class PiattoAdmin(_InlineComuneMixin, ComuneScopedAdmin):
 
 
 @admin.register(TipoDieta)
-class TipoDietaAdmin(ComuneScopedAdmin):
+class TipoDietaAdmin(ComuneUniqueAdmin):
     list_display = ["nome", "categoria", "esclusi"]
     list_filter = ["categoria"]
     search_fields = ["nome"]
@@ -101,11 +124,60 @@ class VoceInline(admin.TabularInline):
     autocomplete_fields = ["piatto"]
 
 
+IMPORT_SESSION_KEY = "mensa_menu_import"
+
+
+class ImportMenuForm(forms.Form):
+    file = forms.FileField(label=_("File CSV o XLSX"), help_text=_(
+        "Colonne: settimana, giorno, portata, piatto. Il file sostituisce tutti i piatti del ciclo."))
+
+
 @admin.register(CicloMenu)
-class CicloMenuAdmin(_InlineComuneMixin, ComuneScopedAdmin):
+class CicloMenuAdmin(_InlineComuneMixin, ComuneUniqueAdmin):
     list_display = ["nome", "livello", "stagione", "settimane"]
     list_filter = ["livello", "stagione"]
     inlines = [PeriodoInline, VoceInline]
+    change_form_template = "admin/mensa/ciclomenu/change_form.html"
+
+    def get_urls(self):
+        return [path("<int:pk>/importa/", self.admin_site.admin_view(self.import_view), name="mensa_menu_import"),
+                *super().get_urls()]
+
+    def import_view(self, request, pk: int):
+        """Upload → preview with every error by row and column → replace the cycle's courses at once."""
+        ciclo = self.get_object(request, str(pk))
+        if ciclo is None:
+            raise Http404
+        if not self.has_change_permission(request, ciclo):
+            raise PermissionDenied
+        anteprima, form = None, ImportMenuForm()
+        if request.method == "POST" and "applica" in request.POST:
+            stored = request.session.pop(IMPORT_SESSION_KEY, None)
+            if stored is None or stored["ciclo"] != ciclo.pk:
+                messages.error(request, _("Caricare di nuovo il file."))
+                return redirect("admin:mensa_menu_import", pk=ciclo.pk)
+            anteprima = menu_import_parse(ciclo=ciclo, content=bytes.fromhex(stored["content"]),
+                                          filename=stored["filename"])
+            try:
+                count = menu_import_apply(ciclo=ciclo, anteprima=anteprima)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("Importati %(n)s piatti nel menù «%(ciclo)s».") % {
+                    "n": count, "ciclo": ciclo})
+                return redirect("admin:mensa_ciclomenu_change", ciclo.pk)
+        elif request.method == "POST":
+            form = ImportMenuForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                content = upload.read()
+                anteprima = menu_import_parse(ciclo=ciclo, content=content, filename=upload.name)
+                if anteprima.valida:
+                    request.session[IMPORT_SESSION_KEY] = {"ciclo": ciclo.pk, "content": content.hex(),
+                                                           "filename": upload.name}
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+                   "anteprima": anteprima, "ciclo": ciclo, "title": _("Importa il menù «%s»") % ciclo}
+        return TemplateResponse(request, "admin/mensa/ciclomenu/importa.html", context)
 
 
 @admin.register(DietaConsumatore)
@@ -132,7 +204,7 @@ class PastoInBiancoAdmin(ComuneScopedAdmin):
 
 
 @admin.register(VariazioneMenu)
-class VariazioneMenuAdmin(ComuneScopedAdmin):
+class VariazioneMenuAdmin(ComuneUniqueAdmin):
     """A dish changed on the day: saving it tells the families of the children who eat it."""
 
     list_display = ["giorno", "livello", "portata", "piatto", "allergeni_elenco", "motivo", "registrata_da"]
@@ -149,10 +221,11 @@ class VariazioneMenuAdmin(ComuneScopedAdmin):
         return obj is None and super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        from .variazioni import variazione_notify
+        from .variazioni import variazione_notify_later
 
         obj.registrata_da = request.user
         obj.allergeni = obj.piatto.allergeni
         super().save_model(request, obj, form, change)
-        avvisate = variazione_notify(variazione=obj)
-        messages.info(request, _("Variazione registrata: %(n)s famiglie avvisate.") % {"n": avvisate})
+        variazione_notify_later(variazione=obj)
+        messages.info(request, _(
+            "Variazione registrata: le famiglie dei bambini che mangiano quel giorno ricevono un messaggio."))

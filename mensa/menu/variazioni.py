@@ -21,15 +21,23 @@ def variazione_register(
     *, comune: Comune, giorno: datetime.date, livello: str, portata: str, piatto: Piatto, motivo: str,
     registrata_da: User | None,
 ) -> VariazioneMenu:
-    """Record the change (the new dish's allergens kept as they are today) and tell the families."""
+    """Record the change (the new dish's allergens kept as they are today); the families are told after commit."""
     variazione = VariazioneMenu(
         comune=comune, giorno=giorno, livello=livello, portata=portata, piatto=piatto, motivo=motivo,
         registrata_da=registrata_da, allergeni=piatto.allergeni,
     )
     variazione.full_clean()
     variazione.save()
-    variazione_notify(variazione=variazione)
+    variazione_notify_later(variazione=variazione)
     return variazione
+
+
+def variazione_notify_later(*, variazione: VariazioneMenu) -> None:
+    """Tell the families in a task once the change is committed (thousands of messages in a big comune)."""
+    from ..tasks import variazione_menu_notify
+
+    comune_id, pk = variazione.comune_id, variazione.pk
+    transaction.on_commit(lambda: variazione_menu_notify.delay(comune_id, pk))
 
 
 def variazione_notify(*, variazione: VariazioneMenu) -> int:
