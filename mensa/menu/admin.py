@@ -139,6 +139,11 @@ class CicloMenuAdmin(_InlineComuneMixin, ComuneUniqueAdmin):
     inlines = [PeriodoInline, VoceInline]
     change_form_template = "admin/mensa/ciclomenu/change_form.html"
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The periods carry the cycle's school level (checked for gaps per level): keep it in step.
+        PeriodoMenu.objects.filter(ciclo=form.instance).update(livello=form.instance.livello)
+
     def get_urls(self):
         return [path("<int:pk>/importa/", self.admin_site.admin_view(self.import_view), name="mensa_menu_import"),
                 *super().get_urls()]

@@ -183,6 +183,14 @@ class CicloMenu(models.Model):
         return self.nome
 
 
+def _ciclo_of(row) -> CicloMenu | None:
+    """The row's cycle, also when it is still unsaved (an inline of the cycle being added in the admin)."""
+    try:
+        return row.ciclo
+    except CicloMenu.DoesNotExist:
+        return None
+
+
 class PeriodoMenu(models.Model):
     """When a cycle is served: from its start date the weeks rotate from `settimana_iniziale`."""
 
@@ -209,8 +217,9 @@ class PeriodoMenu(models.Model):
     def clean(self) -> None:
         from .cicli import periodo_validate
 
-        if self.ciclo_id:
-            self.livello = self.ciclo.livello
+        ciclo = _ciclo_of(self)
+        if ciclo is not None:
+            self.livello = ciclo.livello
             periodo_validate(periodo=self)
 
 
@@ -238,9 +247,10 @@ class VoceMenu(models.Model):
         return f"{self.settimana}ª settimana, {self.get_giorno_settimana_display()}: {self.piatto}"
 
     def clean(self) -> None:
-        if self.ciclo_id and self.settimana and self.settimana > self.ciclo.settimane:
+        ciclo = _ciclo_of(self)
+        if ciclo is not None and self.settimana and self.settimana > ciclo.settimane:
             raise ValidationError({"settimana": ValidationError(
-                SETTIMANA_ERROR, code="settimana", params={"n": self.ciclo.settimane, "settimana": self.settimana}
+                SETTIMANA_ERROR, code="settimana", params={"n": ciclo.settimane, "settimana": self.settimana}
             )})
 
 

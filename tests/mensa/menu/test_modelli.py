@@ -197,3 +197,30 @@ def test_another_comunes_staff_gets_404_on_dishes(client, dora, menu):
     client.force_login(dora)
     assert client.get(f"/admin/mensa/piatto/{menu.piatti['Mela'].pk}/change/").status_code == 404
     assert client.get(f"/admin/mensa/ciclomenu/{menu.ciclo.pk}/change/").status_code == 404
+
+
+def _ciclo_post(nome, dal, al, settimana=1):
+    return {
+        "nome": nome, "livello": "primaria", "stagione": "estivo", "settimane": "2",
+        "periodi-TOTAL_FORMS": "1", "periodi-INITIAL_FORMS": "0",
+        "periodi-0-data_inizio": dal, "periodi-0-data_fine": al, "periodi-0-settimana_iniziale": "1",
+        "voci-TOTAL_FORMS": "1", "voci-INITIAL_FORMS": "0",
+        "voci-0-settimana": str(settimana), "voci-0-giorno_settimana": "0", "voci-0-portata": "primo",
+    }
+
+
+def test_the_office_adds_a_cycle_with_its_period_and_overlaps_are_refused(client, bob, leporano, menu):
+    client.force_login(bob)
+    post = _ciclo_post("Estivo primaria", "2027-03-01", "2027-06-04")
+    post["voci-0-piatto"] = menu.piatti["Mela"].pk
+    response = client.post("/admin/mensa/ciclomenu/add/", post)
+    assert response.status_code == 200
+    assert "si sovrappone" in response.content.decode()
+    post.update({"periodi-0-data_inizio": "2027-04-01", "voci-0-settimana": "3"})
+    response = client.post("/admin/mensa/ciclomenu/add/", post)
+    assert "la settimana 3 non esiste" in response.content.decode()
+    post["voci-0-settimana"] = "2"
+    assert client.post("/admin/mensa/ciclomenu/add/", post).status_code == 302
+    with scope(comune=leporano):
+        periodo = PeriodoMenu.objects.get(ciclo__nome="Estivo primaria")
+        assert periodo.livello == "primaria" and periodo.comune == leporano
