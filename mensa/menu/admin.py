@@ -111,8 +111,25 @@ class TipoDietaAdmin(ComuneUniqueAdmin):
         return _allergeni_text(obj.allergeni_esclusi)
 
 
+class PeriodoFormSet(forms.BaseInlineFormSet):
+    """Periods typed together in one form are checked against each other too (the model checks the saved)."""
+
+    def clean(self):
+        super().clean()
+        periodi = sorted(
+            (f.cleaned_data["data_inizio"], f.cleaned_data["data_fine"])
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+            and f.cleaned_data.get("data_inizio") and f.cleaned_data.get("data_fine")
+        )
+        for (_inizio, fine), (inizio, _fine) in zip(periodi, periodi[1:], strict=False):
+            if inizio <= fine:
+                raise ValidationError(_("Due periodi del ciclo si sovrappongono: un solo menù per giorno."))
+
+
 class PeriodoInline(admin.TabularInline):
     model = PeriodoMenu
+    formset = PeriodoFormSet
     extra = 0
     exclude = ["comune"]
 

@@ -224,3 +224,15 @@ def test_the_office_adds_a_cycle_with_its_period_and_overlaps_are_refused(client
     with scope(comune=leporano):
         periodo = PeriodoMenu.objects.get(ciclo__nome="Estivo primaria")
         assert periodo.livello == "primaria" and periodo.comune == leporano
+
+
+def test_two_overlapping_periods_typed_together_are_refused(client, bob, leporano, menu):
+    client.force_login(bob)
+    post = _ciclo_post("Invernale infanzia", "2026-11-02", "2027-01-29")
+    post.update({"livello": "infanzia", "voci-0-piatto": menu.piatti["Mela"].pk, "periodi-TOTAL_FORMS": "2",
+                 "periodi-1-data_inizio": "2027-01-15", "periodi-1-data_fine": "2027-03-31",
+                 "periodi-1-settimana_iniziale": "1"})
+    response = client.post("/admin/mensa/ciclomenu/add/", post)
+    assert response.status_code == 200 and "Due periodi del ciclo si sovrappongono" in response.content.decode()
+    with scope(comune=leporano):
+        assert not CicloMenu.objects.filter(nome="Invernale infanzia").exists()
