@@ -37,7 +37,8 @@ class ConsumatoreAdmin(ComuneScopedAdmin):
     list_filter = ["attivo", "dieta_speciale", "classe__scuola"]
     search_fields = ["cognome", "nome", "codice_fiscale", "codice_pagamento"]
     list_select_related = ["classe__scuola"]
-    readonly_fields = ["codice_pagamento"]
+    # The old free-text diet is kept for the record only: diets live in Mensa → Diete dei consumatori.
+    readonly_fields = ["codice_pagamento", "dieta_speciale", "note_dieta"]
     inlines = [TutoreInline]
 
     def save_formset(self, request, form, formset, change):

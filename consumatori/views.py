@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from .dettaglio import sezioni_render_context
 from .selectors import consumatore_of_family, consumatori_of_family
 
 
@@ -33,11 +34,6 @@ def cittadino_home(request: HttpRequest, comune: str) -> HttpResponse:
 
 @family_login_required
 def consumatore_dettaglio(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
-    """"Dettaglio": school, class and section, the month's days, meals consumed, the balances and the bus."""
-    from mensa.views import dettaglio_context, parse_mese
-    from trasporto.selectors import trasporto_for_consumatore
-
+    """"Dettaglio": school, class and section, then the sections the services registered (canteen, bus)."""
     consumatore = consumatore_of_family(user=request.user, pk=pk)
-    context = dettaglio_context(request, consumatore, parse_mese(request.GET.get("mese")))
-    context["iscrizioni_trasporto"] = trasporto_for_consumatore(consumatore=consumatore)
-    return render(request, "consumatori/dettaglio.html", context)
+    return render(request, "consumatori/dettaglio.html", sezioni_render_context(request, consumatore))

@@ -18,6 +18,7 @@ from consumatori.models import AnnoScolastico, Classe, Consumatore, Scuola, Tipo
 
 from . import data
 from .mensa import seed_mensa
+from .menu import seed_menu
 from .trasporto import seed_trasporto
 
 FAMIGLIE_PER_COMUNE = 40
@@ -200,6 +201,7 @@ def demo_seed() -> list[DemoLogin]:
         logins: list[DemoLogin] = []
         for spec in data.COMUNI:
             logins.extend(_seed_comune(spec))
+        seed_menu()
         _account("admin@omnibus.example", data.DEMO_PASSWORD_ADMIN, is_staff=True, is_superuser=True,
                  first_name="Amministratore", last_name="Piattaforma")
         logins.append(DemoLogin("amministratore piattaforma", "tutti", "admin@omnibus.example",

@@ -106,3 +106,6 @@ class SospensioneAdmin(ComuneScopedAdmin):
                 messages.error(request, " ".join(error.messages))
         else:
             messages.info(request, "Per revocare la sospensione indica il motivo.")
+
+
+from .menu import admin as _menu_admin  # noqa: E402, F401 - registers the menu and diet admins

@@ -22,3 +22,10 @@ class MensaConfig(AppConfig):
         from pagamenti.signals import credito_registrato
 
         credito_registrato.connect(_lift_suspension_on_credit, dispatch_uid="mensa.lift_suspension_on_credit")
+
+        from consumatori.dettaglio import sezione_register
+
+        from .dettaglio import sezione_dettaglio
+
+        # The canteen part of the consumer's Dettaglio: diets, the week's menu, the month, the balances.
+        sezione_register(nome="mensa", template="mensa/_dettaglio.html", contesto=sezione_dettaglio, ordine=10)

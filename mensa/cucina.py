@@ -14,9 +14,9 @@ from django.template.loader import render_to_string
 from comuni.models import Comune
 
 from .models import ConteggioInviato
-from .selectors import RigaConteggio, conteggio_cucina
+from .selectors import RigaConteggio, conteggio_cucina, conteggio_per_scuola
 
-CSV_HEADER = ["scuola", "classe", "dieta", "pasti"]
+CSV_HEADER = ["scuola", "classe", "dieta", "pasti", "bambini con dieta sanitaria"]
 
 
 def conteggio_csv(righe: list[RigaConteggio]) -> str:
@@ -24,8 +24,11 @@ def conteggio_csv(righe: list[RigaConteggio]) -> str:
     writer = csv.writer(out, delimiter=";")
     writer.writerow(CSV_HEADER)
     for r in righe:
-        writer.writerow([r.scuola, r.classe, r.dieta, r.pasti])
-    writer.writerow(["TOTALE", "", "", sum(r.pasti for r in righe)])
+        writer.writerow([r.scuola, r.classe, r.dieta, r.pasti, ", ".join(r.nomi)])
+    for s in conteggio_per_scuola(righe):
+        for dieta, pasti in s.per_dieta:
+            writer.writerow([s.scuola, "TOTALE SCUOLA", dieta, pasti, ""])
+    writer.writerow(["TOTALE", "", "", sum(r.pasti for r in righe), ""])
     return out.getvalue()
 
 
@@ -34,7 +37,8 @@ def conteggio_pdf(*, comune: Comune, giorno: datetime.date, righe: list[RigaCont
 
     html = render_to_string(
         "mensa/conteggio_pdf.html",
-        {"comune": comune, "giorno": giorno, "righe": righe, "totale": sum(r.pasti for r in righe)},
+        {"comune": comune, "giorno": giorno, "righe": righe, "totale": sum(r.pasti for r in righe),
+         "scuole": conteggio_per_scuola(righe)},
     )
     return HTML(string=html).write_pdf()
 
@@ -54,7 +58,9 @@ def conteggio_cucina_send(*, comune: Comune, giorno: datetime.date) -> bool:
             message = EmailMessage(
                 subject=f"{comune}: pasti del {giorno:%d/%m/%Y} ({totale})",
                 body=render_to_string(
-                    "mensa/conteggio_email.txt", {"comune": comune, "giorno": giorno, "righe": righe, "totale": totale}
+                    "mensa/conteggio_email.txt",
+                    {"comune": comune, "giorno": giorno, "righe": righe, "totale": totale,
+                     "scuole": conteggio_per_scuola(righe)},
                 ),
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[comune.email_ristorazione],

@@ -337,3 +337,18 @@ class AddebitoEseguito(models.Model):
 
     def __str__(self) -> str:
         return f"{self.giorno:%d/%m/%Y}: {self.pasti}"
+
+
+# Menus, dishes, allergens and diets live in their own module; imported here so Django finds them.
+from .menu.models import (  # noqa: E402, F401
+    CicloMenu,
+    DietaConsumatore,
+    Ingrediente,
+    PastoInBianco,
+    PeriodoMenu,
+    Piatto,
+    PiattoSostitutivo,
+    TipoDieta,
+    VariazioneMenu,
+    VoceMenu,
+)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Case, Exists, FilteredRelation, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -165,6 +165,7 @@ class RigaPresenza:
     prenotato: bool
     sospeso: bool
     presente: bool | None  # the operator's record, None if not recorded yet
+    dieta: object = None  # mensa.menu.selectors.DietaDelGiorno for a child on a diet or "in bianco"
 
     @property
     def mangia(self) -> bool:
@@ -219,38 +220,87 @@ def elenco_operatore(
 class RigaConteggio:
     scuola: str
     classe: str
-    dieta: str
+    dieta: str  # "" for the ordinary meal; the diets' names, then "in bianco"
     pasti: int
+    nomi: list[str] = field(default_factory=list)  # the children with a sanitary diet, for the kitchen
+    sanitaria: bool = False
+
+
+@dataclass
+class RiepilogoScuola:
+    scuola: str
+    pasti: int
+    per_dieta: list[tuple[str, int]]  # ("", ordinary meals) first, then each diet label
+
+
+IN_BIANCO = "in bianco"
 
 
 def conteggio_cucina(
     *, comune: Comune, giorno: datetime.date, scuole_ids: list[int] | None = None
 ) -> list[RigaConteggio]:
-    """Meals of the day per school, class and diet, as booked at the cut-off (3 queries)."""
+    """Meals of the day per school, class and diet (with "in bianco"), as booked at the cut-off, with the
+    names of the children on a sanitary diet: 3 queries (calendars, closures, one row per child)."""
+    from .menu.models import CategoriaDieta, PastoInBianco
+    from .menu.selectors import diete_attive_q
+
     calendari = calendari_load(comune=comune, dal=giorno, al=giorno)
     if classi_con_servizio_q(calendari, giorno) is None:
         return []
+    cutoff = cutoff_datetime(comune=comune, giorno=giorno)
+    in_bianco = PastoInBianco.objects.filter(comune=comune, giorno=giorno, registrato_il__lte=cutoff).filter(
+        Q(annullato_il__isnull=True) | Q(annullato_il__gt=cutoff)
+    ).values("consumatore_id")
     qs = presenti_queryset(comune=comune, giorno=giorno, calendari=calendari)
     if scuole_ids is not None:
         qs = qs.filter(consumatore__classe__scuola_id__in=scuole_ids)
     rows = (
-        qs.values(
-            "consumatore__classe__scuola__nome", "consumatore__classe__anno", "consumatore__classe__sezione",
-            "consumatore__dieta_speciale", "consumatore__note_dieta",
+        qs.annotate(
+            dieta=FilteredRelation("consumatore__diete", condition=diete_attive_q(
+                giorno, giorno, prefix="consumatore__diete__")),
+            in_bianco=Case(When(consumatore_id__in=in_bianco, then=Value(True)), default=Value(False)),
         )
-        .annotate(pasti=Count("consumatore_id", distinct=True))
-        .order_by(
-            "consumatore__classe__scuola__nome", "consumatore__classe__anno", "consumatore__classe__sezione",
-            "consumatore__dieta_speciale", "consumatore__note_dieta",
+        .values_list(
+            "consumatore_id", "consumatore__cognome", "consumatore__nome", "consumatore__classe__scuola__nome",
+            "consumatore__classe__anno", "consumatore__classe__sezione", "dieta__tipo__nome",
+            "dieta__tipo__categoria", "in_bianco",
         )
+        .order_by("consumatore__classe__scuola__nome", "consumatore__classe__anno", "consumatore__classe__sezione",
+                  "consumatore__cognome", "consumatore__nome", "consumatore_id")
     )
-    result = []
-    for row in rows:
-        anno, sezione = row["consumatore__classe__anno"], row["consumatore__classe__sezione"]
-        classe = f"Sezione {sezione}" if anno is None else f"{anno}ª {sezione}"
-        dieta = (row["consumatore__note_dieta"] or "dieta speciale") if row["consumatore__dieta_speciale"] else ""
-        result.append(RigaConteggio(row["consumatore__classe__scuola__nome"], classe, dieta, row["pasti"]))
-    return result
+    children: dict[int, dict] = {}
+    for pk, cognome, nome, scuola, anno, sezione, dieta, categoria, bianco in rows:
+        child = children.setdefault(pk, {
+            "nome": f"{cognome} {nome}", "scuola": scuola,
+            "classe": f"Sezione {sezione}" if anno is None else f"{anno}ª {sezione}",
+            "diete": [], "sanitaria": False, "in_bianco": bianco,
+        })
+        if dieta and dieta not in child["diete"]:
+            child["diete"].append(dieta)
+            child["sanitaria"] = child["sanitaria"] or categoria == CategoriaDieta.SANITARIA
+    groups: dict[tuple[str, str, str], RigaConteggio] = {}
+    for child in children.values():
+        label = ", ".join(sorted(child["diete"]) + ([IN_BIANCO] if child["in_bianco"] else []))
+        riga = groups.setdefault((child["scuola"], child["classe"], label), RigaConteggio(
+            child["scuola"], child["classe"], label, 0, sanitaria=child["sanitaria"]))
+        riga.pasti += 1
+        if child["sanitaria"]:
+            riga.nomi.append(child["nome"])
+    classi = {key[:2]: n for n, key in reversed(list(enumerate(groups)))}  # first appearance, query order
+    return sorted(groups.values(), key=lambda r: (classi[r.scuola, r.classe], r.dieta != "", r.dieta))
+
+
+def conteggio_per_scuola(righe: list[RigaConteggio]) -> list[RiepilogoScuola]:
+    """Each school's meals split by diet and "in bianco" (from the rows, no query)."""
+    scuole: dict[str, dict[str, int]] = {}
+    for r in righe:
+        per_dieta = scuole.setdefault(r.scuola, {"": 0})
+        per_dieta[r.dieta] = per_dieta.get(r.dieta, 0) + r.pasti
+    return [
+        RiepilogoScuola(scuola, sum(per_dieta.values()),
+                        sorted(((d, n) for d, n in per_dieta.items() if n), key=lambda item: (item[0] != "", item[0])))
+        for scuola, per_dieta in scuole.items()
+    ]
 
 
 def oggi() -> datetime.date:

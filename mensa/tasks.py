@@ -71,3 +71,18 @@ def kitchen_count_send(self, comune, giorno: str) -> bool:
         return conteggio_cucina_send(comune=comune, giorno=datetime.date.fromisoformat(giorno))
     except OSError as exc:  # the mail server did not answer: nothing was claimed, try again
         raise self.retry(exc=exc, countdown=60) from exc
+
+
+@shared_task(base=ComuneTask, name="mensa.tasks.variazione_menu_notify", bind=True, max_retries=5)
+def variazione_menu_notify(self, comune, variazione_id: int) -> int:
+    """Tell the families of a dish changed on the day (keyed: a retry tells nobody twice)."""
+    from django.db import OperationalError
+
+    from .menu.models import VariazioneMenu
+    from .menu.variazioni import variazione_notify
+
+    try:
+        variazione = VariazioneMenu.objects.select_related("piatto", "comune").get(pk=variazione_id)
+        return variazione_notify(variazione=variazione)
+    except OperationalError as exc:
+        raise self.retry(exc=exc, countdown=30) from exc

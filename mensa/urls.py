@@ -1,12 +1,15 @@
 from django.urls import path
 
 from . import views
+from .menu import views as menu_views
 
 app_name = "mensa"
 
 urlpatterns = [
     path("consumatori/<int:pk>/assenze/", views.assenza_nuova, name="assenza_nuova"),
     path("consumatori/<int:pk>/assenze/ritira/", views.assenza_ritira, name="assenza_ritira"),
+    path("consumatori/<int:pk>/in-bianco/", menu_views.in_bianco_nuovo, name="in_bianco_nuovo"),
+    path("consumatori/<int:pk>/in-bianco/ritira/", menu_views.in_bianco_ritira, name="in_bianco_ritira"),
     path("operatore/", views.operatore_presenze, name="operatore"),
     path("operatore/presenza/", views.operatore_presenza, name="presenza"),
     path("cucina/", views.conteggio, name="conteggio"),

@@ -16,40 +16,20 @@ from django.views.decorators.http import require_POST
 
 from consumatori.selectors import consumatore_of_family
 from consumatori.views import family_login_required
-from pagamenti.models import Servizio
-from pagamenti.selectors import saldi
 
 from .assenze import assenza_create, assenza_withdraw, presenza_set
 from .cucina import conteggio_csv, conteggio_pdf
+from .dettaglio import dettaglio_context, parse_mese  # noqa: F401 - parse_mese is public here too
 from .forms import AssenzaForm, GiornoForm, PresenzaForm
+from .menu.selectors import diete_del_giorno
 from .selectors import (
     conteggio_cucina,
+    conteggio_per_scuola,
     elenco_operatore,
     incarico_operatore,
-    mese_consumatore,
     oggi,
     scuole_ids_of,
 )
-
-
-def parse_mese(value: str | None) -> datetime.date:
-    try:
-        year, month = (int(x) for x in (value or "").split("-"))
-        return datetime.date(year, month, 1)
-    except ValueError:
-        return oggi().replace(day=1)
-
-
-def dettaglio_context(request: HttpRequest, consumatore, mese: datetime.date) -> dict:
-    """What the consumer "Dettaglio" page shows: the month's days, the meals consumed and the balance."""
-    consumatore.comune = request.comune  # the same row, already loaded by the middleware
-    mese_data = mese_consumatore(consumatore=consumatore, mese=mese)
-    balances = saldi(consumatori=[consumatore])
-    return {
-        "consumatore": consumatore, "mese": mese_data, "saldo_mensa": balances[(consumatore.pk, Servizio.MENSA)],
-        "saldo_trasporto": balances[(consumatore.pk, Servizio.TRASPORTO)],
-        "form_assenza": AssenzaForm(), "oggi": oggi(),
-    }
 
 
 def _own_consumatore(request: HttpRequest, pk: int):
@@ -138,6 +118,7 @@ def operatore_required(view):
 def operatore_presenze(request: HttpRequest, comune: str) -> HttpResponse:
     giorno = oggi()
     righe = elenco_operatore(comune=request.comune, giorno=giorno, scuole_ids=scuole_ids_of(request.incarico))
+    _attach_diete(request.comune, giorno, righe)
     return render(request, "mensa/operatore.html", {
         "giorno": giorno, "righe": righe, "pasti": sum(1 for r in righe if r.mangia),
     })
@@ -157,11 +138,18 @@ def operatore_presenza(request: HttpRequest, comune: str) -> HttpResponse:
     presenza_set(consumatore=riga.consumatore, giorno=giorno, presente=form.cleaned_data["presente"],
                  registrata_da=request.user)
     riga.presente = form.cleaned_data["presente"]
+    _attach_diete(request.comune, giorno, [riga])
     if request.htmx:
         return render(request, "mensa/_riga_presenza.html", {"r": riga})
     messages.success(request, _("Salvato: %(nome)s %(stato)s.") % {
         "nome": riga.consumatore.nome_completo, "stato": _("presente") if riga.presente else _("assente")})
     return redirect(f"{reverse('mensa:operatore', kwargs={'comune': comune})}#c{riga.consumatore.pk}")
+
+
+def _attach_diete(comune, giorno: datetime.date, righe) -> None:
+    diete = diete_del_giorno(comune=comune, giorno=giorno, consumatori=[r.consumatore for r in righe])
+    for riga in righe:
+        riga.dieta = diete.get(riga.consumatore.pk)
 
 
 def _giorno_param(request: HttpRequest) -> datetime.date:
@@ -187,4 +175,5 @@ def conteggio(request: HttpRequest, comune: str, formato: str = "html") -> HttpR
         return response
     return render(request, "mensa/conteggio.html", {
         "giorno": giorno, "righe": righe, "totale": sum(r.pasti for r in righe),
+        "scuole": conteggio_per_scuola(righe),
     })

@@ -29,6 +29,7 @@ if settings.DEBUG:
     urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
 
 urlpatterns.append(path("<slug:comune>/mensa/", include("mensa.urls")))
+urlpatterns.append(path("<slug:comune>/menu/", include("mensa.menu.urls")))  # public, no login
 urlpatterns.append(path("<slug:comune>/messaggi/", include("notifiche.urls")))
 
 # Payments of each comune (RICARICA, Pagamenti, PuntoLIS), before the family catch-all.

@@ -19,11 +19,15 @@ from .conftest import MONDAY, SATURDAY
 
 @pytest.fixture
 def con_dieta(leporano, alice, alice_children, mensa_alice):
+    import datetime
+
+    from mensa.menu.diete import dieta_consumatore_assign
+    from mensa.menu.models import TipoDieta
+
     with scope(comune=leporano):
-        sofia = alice_children[1]
-        sofia.dieta_speciale = True
-        sofia.note_dieta = "Senza lattosio"
-        sofia.save()
+        tipo = TipoDieta.objects.create(comune=leporano, nome="Senza lattosio", categoria="sanitaria",
+                                        allergeni_esclusi=["latte"])
+        dieta_consumatore_assign(consumatore=alice_children[1], tipo=tipo, data_inizio=datetime.date(2026, 9, 1))
 
 
 def test_it_counts_meals_per_school_class_and_diet_in_three_queries(
@@ -51,8 +55,8 @@ def test_staff_see_the_page_the_csv_and_the_pdf(client, clock, bob, con_dieta):
     csv = client.get("/leporano/mensa/cucina/pasti.csv?giorno=2026-11-23")
     assert csv["Content-Type"].startswith("text/csv")
     text = csv.content.decode()
-    assert text.splitlines()[0] == "scuola;classe;dieta;pasti"
-    assert "TOTALE;;;2" in text
+    assert text.splitlines()[0] == "scuola;classe;dieta;pasti;bambini con dieta sanitaria"
+    assert "TOTALE;;;2;" in text
     pdf = client.get("/leporano/mensa/cucina/pasti.pdf?giorno=2026-11-23")
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")

@@ -60,10 +60,14 @@ def test_a_family_still_lands_in_cittadino(client, clock, alice):
 def test_the_list_shows_todays_children_of_their_schools_with_diets(
     client, clock, leporano, operatore, alice, alice_children, mensa_alice, other_school_child
 ):
+    import datetime
+
+    from mensa.menu.diete import dieta_consumatore_assign
+    from mensa.menu.models import TipoDieta
+
     with scope(comune=leporano):
-        alice_children[1].dieta_speciale = True
-        alice_children[1].note_dieta = "Senza glutine"
-        alice_children[1].save()
+        tipo = TipoDieta.objects.create(comune=leporano, nome="Senza glutine", categoria="sanitaria")
+        dieta_consumatore_assign(consumatore=alice_children[1], tipo=tipo, data_inizio=datetime.date(2026, 9, 1))
         assenza_create(consumatore=alice_children[0], dal=MONDAY, registrata_da=alice)
     client.force_login(operator := operatore)
     assert operator
@@ -122,5 +126,6 @@ def test_the_list_runs_a_fixed_number_of_queries(client, clock, operatore, lepor
     for n in range(10):
         child = ConsumatoreFactory(comune=leporano, nome=f"Bimbo{n}", classe=alice_children[0].classe)
         IscrizioneMensaFactory(comune=leporano, consumatore=child, tariffa=mensa_alice)
-    with django_assert_max_num_queries(10):
+    # + the diets of the day (mensa.menu.selectors.diete_del_giorno): at most 8 more, whatever the children
+    with django_assert_max_num_queries(18):
         assert client.get(URL).status_code == 200

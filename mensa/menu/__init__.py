@@ -1,0 +1,1 @@
+"""Menus, allergens and diets of the canteen (issue 13): models, services, selectors, views."""
