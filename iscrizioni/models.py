@@ -147,3 +147,6 @@ def _check_comune(row) -> None:
         errors["consumatore"] = CONSUMATORE_COMUNE_ERROR
     if errors:
         raise ValidationError(errors)
+
+
+from .domande_models import Domanda, FinestraIscrizione, StatoDomanda, TipoDieta  # noqa: E402, F401

@@ -82,3 +82,29 @@ def bus(leporano, anno):
                     FermataFactory(linea=linea, ordine=2, nome="Gandoli")],
         "altra_fermata": FermataFactory(linea=altra, ordine=1, nome="Saturo"),
     }
+
+
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path
+
+
+@pytest.fixture
+def finestre(leporano, anno):
+    """Canteen and bus applications for 2026/27 open in November 2026 ("today" is 23 November)."""
+    from iscrizioni.models import FinestraIscrizione
+
+    with scope(comune=leporano):
+        return [
+            FinestraIscrizione.objects.create(
+                comune=leporano, anno_scolastico=anno, servizio=servizio, apre_il=datetime.date(2026, 11, 1),
+                chiude_il=datetime.date(2026, 11, 30), documenti_richiesti="Attestazione ISEE",
+            )
+            for servizio in (Servizio.MENSA, Servizio.TRASPORTO)
+        ]
+
+
+PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+       b"trailer<</Root 1 0 R>>\n%%EOF\n")
