@@ -108,3 +108,24 @@ def finestre(leporano, anno):
 
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
        b"trailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def domanda_inviata(*, utente, anno, scuola, classe=None, nome="Chiara", cognome="Lacaita",
+                    nascita=datetime.date(2020, 4, 15), isee=None, protocollo_dsu="", mensa=True, trasporto=None,
+                    consumatore=None, dieta="", dieta_descrizione="", certificato=None):
+    """An application as the family sends it (draft, then "Invia"), through the services."""
+    import uuid
+
+    from iscrizioni.domande import domanda_invia, domanda_salva
+
+    dati = {"consumatore": consumatore, "nome": nome, "cognome": cognome,
+            "codice_fiscale": cf_for(cognome, nome, "F", nascita), "data_nascita": nascita, "scuola": scuola,
+            "classe": classe, "mensa": mensa, "trasporto": bool(trasporto), "dieta": dieta,
+            "dieta_descrizione": dieta_descrizione, "protocollo_dsu": protocollo_dsu}
+    if trasporto:
+        dati.update(linea=trasporto[0], fermata=trasporto[1], percorso=Percorso.ANDATA_RITORNO)
+    with scope(comune=anno.comune):
+        domanda = domanda_salva(utente=utente, anno=anno, chiave=uuid.uuid4(), dati=dati, isee=isee,
+                                certificato=certificato, certificato_tipo="application/pdf" if certificato else "",
+                                giorno=datetime.date(2026, 11, 23))
+        return domanda_invia(domanda=domanda, giorno=datetime.date(2026, 11, 23))
