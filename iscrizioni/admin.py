@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -14,7 +14,15 @@ from django.utils.translation import gettext_lazy as _
 from comuni.admin import ComuneScopedAdmin
 
 from .accoglienza import domanda_respingi, domande_accogli, domande_istruttoria
-from .models import Domanda, Esenzione, FinestraIscrizione, RegolaFratelli, SituazioneIsee, StatoDomanda
+from .models import (
+    Domanda,
+    Esenzione,
+    FinestraIscrizione,
+    ProseguimentoScuola,
+    RegolaFratelli,
+    SituazioneIsee,
+    StatoDomanda,
+)
 from .services import esenzione_concedi, esenzione_revoca, isee_registra
 
 
@@ -165,4 +173,34 @@ class DomandaAdmin(ComuneScopedAdmin):
         return TemplateResponse(request, "admin/iscrizioni/domanda/respingi.html", {
             **self.admin_site.each_context(request), "form": form, "domande": queryset, "opts": self.model._meta,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME, "title": _("Respingi le domande"),
+        })
+
+
+@admin.register(ProseguimentoScuola)
+class ProseguimentoScuolaAdmin(ComuneScopedAdmin):
+    """Where the leavers of each school go; the rollover page (dry run, then "Passa al nuovo anno")."""
+
+    list_display = ["scuola", "scuola_successiva"]
+    change_list_template = "admin/iscrizioni/proseguimentoscuola/change_list.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [path("passaggio-anno/", self.admin_site.admin_view(self.passaggio_view),
+                     name="iscrizioni_passaggio_anno"), *super().get_urls()]
+
+    def passaggio_view(self, request):
+        from .passaggio import anno_scolastico_nuovo
+
+        if request.comune is None or not self.has_change_permission(request):
+            raise PermissionDenied
+        applica = request.method == "POST"
+        esito = anno_scolastico_nuovo(comune=request.comune, prova=not applica)
+        if applica:
+            self.message_user(request, _("Passaggio a %(anno)s eseguito: %(promossi)d alunni promossi, %(usciti)d "
+                                         "usciti.") % {"anno": esito.anno_a, "promossi": esito.promossi,
+                                                       "usciti": esito.usciti})
+        return TemplateResponse(request, "admin/iscrizioni/passaggio.html", {
+            **self.admin_site.each_context(request), "esito": esito, "opts": self.model._meta,
+            "title": _("Passaggio al nuovo anno scolastico"),
         })

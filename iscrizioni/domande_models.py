@@ -175,3 +175,27 @@ class Domanda(models.Model):
     @property
     def ritirabile(self) -> bool:
         return self.stato in (StatoDomanda.INVIATA, StatoDomanda.IN_ISTRUTTORIA)
+
+
+class ProseguimentoScuola(models.Model):
+    """Where the pupils finishing a school go next in the same comune (e.g. the infanzia → the primaria,
+    the primaria → the secondaria). Without a row, the pupils of the last year leave at the rollover."""
+
+    comune = models.ForeignKey(Comune, on_delete=models.CASCADE, related_name="+")
+    scuola = models.OneToOneField(Scuola, on_delete=models.CASCADE, related_name="proseguimento",
+                                  verbose_name=_("dalla scuola"))
+    scuola_successiva = models.ForeignKey(Scuola, on_delete=models.CASCADE, related_name="+",
+                                          verbose_name=_("alla scuola"))
+
+    objects = ScopedManager(comune="comune")
+
+    class Meta:
+        verbose_name = _("proseguimento degli studi")
+        verbose_name_plural = _("proseguimenti degli studi (passaggio d'anno)")
+
+    def __str__(self) -> str:
+        return f"{self.scuola} → {self.scuola_successiva}"
+
+    def clean(self) -> None:
+        if self.scuola_id and self.scuola_successiva_id and self.scuola_id == self.scuola_successiva_id:
+            raise ValidationError({"scuola_successiva": _("Scegli una scuola diversa.")})

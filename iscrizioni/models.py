@@ -149,4 +149,10 @@ def _check_comune(row) -> None:
         raise ValidationError(errors)
 
 
-from .domande_models import Domanda, FinestraIscrizione, StatoDomanda, TipoDieta  # noqa: E402, F401
+from .domande_models import (  # noqa: E402, F401
+    Domanda,
+    FinestraIscrizione,
+    ProseguimentoScuola,
+    StatoDomanda,
+    TipoDieta,
+)
