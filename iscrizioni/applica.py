@@ -67,7 +67,7 @@ def iscrizione_mensa_imposta(
             al = min(al or successiva.data_inizio, successiva.data_inizio - datetime.timedelta(days=1))
         nuova = IscrizioneMensa(comune_id=consumatore.comune_id, consumatore=consumatore, tariffa=tariffa,
                                 data_inizio=dal, data_fine=al)
-        nuova.full_clean()
+        nuova.clean()  # the overlap rule; the related rows are the caller's, of this comune
         nuova.save()
         return nuova
     if corrente.tariffa_id == tariffa.pk:
