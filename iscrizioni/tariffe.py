@@ -31,6 +31,11 @@ ZERO = Decimal("0")
 ISEE_REGISTRATO = object()  # tariffa_calcola reads the SituazioneIsee recorded for the year
 
 
+def euro(value: Decimal) -> str:
+    """"8.500,00 €", as amounts read in Italian."""
+    return f"{value:,.2f} €".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
 @dataclass(frozen=True)
 class TariffaCalcolata:
     servizio: str
@@ -47,7 +52,7 @@ class TariffaCalcolata:
         if self.esente:
             return f"Esente: {self.motivo_esenzione}"
         base = self.tariffa_mensa.nome if self.tariffa_mensa else (self.fascia.nome if self.fascia else "tariffa piena")
-        isee = "ISEE non presentato" if self.isee is None else f"ISEE {self.isee} €"
+        isee = "ISEE non presentato" if self.isee is None else f"ISEE {euro(self.isee)}"
         fratelli = f", {self.rango}° figlio −{self.riduzione.normalize():f} %" if self.riduzione else ""
         return f"{base} ({isee}{fratelli})"
 
