@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from comuni.admin import ComuneScopedAdmin
 
-from .models import AnnoScolastico, Classe, Consumatore, Scuola, Tutore
+from .models import AnnoScolastico, Classe, ClasseConsumatore, Consumatore, Scuola, Tutore
+from .storico import storico_classi_sync
 
 
 @admin.register(AnnoScolastico)
@@ -24,6 +26,20 @@ class ClasseAdmin(ComuneScopedAdmin):
     list_select_related = ["scuola"]
 
 
+class ClasseConsumatoreInline(admin.TabularInline):
+    """The class of every school year (read only: written when the class changes and by the rollover)."""
+
+    model = ClasseConsumatore
+    extra = 0
+    fields = ["anno_scolastico", "classe"]
+    readonly_fields = ["anno_scolastico", "classe"]
+    can_delete = False
+    verbose_name_plural = _("Classi negli anni scolastici")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class TutoreInline(admin.TabularInline):
     model = Tutore
     extra = 0
@@ -39,7 +55,11 @@ class ConsumatoreAdmin(ComuneScopedAdmin):
     list_select_related = ["classe__scuola"]
     # The old free-text diet is kept for the record only: diets live in Mensa → Diete dei consumatori.
     readonly_fields = ["codice_pagamento", "dieta_speciale", "note_dieta"]
-    inlines = [TutoreInline]
+    inlines = [TutoreInline, ClasseConsumatoreInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        storico_classi_sync(comune=obj.comune, consumatore_ids=[obj.pk])
 
     def save_formset(self, request, form, formset, change):
         for inline_form in formset.forms:

@@ -21,6 +21,7 @@ PAYMENT_CODE_LENGTH = 12
 CLASSE_COMUNE_ERROR = _("La classe appartiene a un altro comune.")
 SCUOLA_COMUNE_ERROR = _("La scuola appartiene a un altro comune.")
 ANNO_DATE_ERROR = _("La data di fine deve seguire la data di inizio.")
+STORICO_ANNO_ERROR = _("La classe appartiene a un altro anno scolastico.")
 
 
 def new_payment_code() -> str:
@@ -158,6 +159,39 @@ class Consumatore(models.Model):
 
     def clean(self) -> None:
         self.codice_fiscale = normalize_codice_fiscale(self.codice_fiscale)
+        if self.classe_id and self.comune_id and self.classe.comune_id != self.comune_id:
+            raise ValidationError({"classe": CLASSE_COMUNE_ERROR})
+
+
+class ClasseConsumatore(models.Model):
+    """The class a consumer attended in one school year (class history).
+
+    `Consumatore.classe` is the class of today; these rows keep every year's class, so the month
+    view of a past month shows the class of that time. Written by consumatori.storico.
+    """
+
+    comune = models.ForeignKey(Comune, on_delete=models.CASCADE, related_name="+")
+    consumatore = models.ForeignKey(Consumatore, on_delete=models.CASCADE, related_name="storico_classi")
+    anno_scolastico = models.ForeignKey(AnnoScolastico, on_delete=models.PROTECT, related_name="+")
+    classe = models.ForeignKey(Classe, on_delete=models.PROTECT, related_name="storico_consumatori")
+
+    objects = ScopedManager(comune="comune")
+
+    class Meta:
+        verbose_name = _("classe dell'anno scolastico")
+        verbose_name_plural = _("storico delle classi")
+        ordering = ["consumatore", "-anno_scolastico__data_inizio"]
+        constraints = [
+            models.UniqueConstraint(fields=["consumatore", "anno_scolastico"], name="classe_consumatore_per_anno"),
+        ]
+        indexes = [models.Index(fields=["comune", "anno_scolastico"])]
+
+    def __str__(self) -> str:
+        return f"{self.consumatore} – {self.anno_scolastico}: {self.classe.denominazione}"
+
+    def clean(self) -> None:
+        if self.classe_id and self.anno_scolastico_id and self.classe.anno_scolastico_id != self.anno_scolastico_id:
+            raise ValidationError({"classe": STORICO_ANNO_ERROR})
         if self.classe_id and self.comune_id and self.classe.comune_id != self.comune_id:
             raise ValidationError({"classe": CLASSE_COMUNE_ERROR})
 

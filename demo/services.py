@@ -202,6 +202,9 @@ def demo_seed() -> list[DemoLogin]:
         for spec in data.COMUNI:
             logins.extend(_seed_comune(spec))
         seed_menu()
+        from .iscrizioni import seed_iscrizioni
+
+        seed_iscrizioni()
         _account("admin@omnibus.example", data.DEMO_PASSWORD_ADMIN, is_staff=True, is_superuser=True,
                  first_name="Amministratore", last_name="Piattaforma")
         logins.append(DemoLogin("amministratore piattaforma", "tutti", "admin@omnibus.example",

@@ -6,9 +6,11 @@ where something differs from that default (an absence, an operator's override, a
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -130,6 +132,16 @@ class Tariffa(models.Model):
     isee_a = models.DecimalField(_("ISEE fino a (euro)"), max_digits=12, decimal_places=2, null=True, blank=True)
     riduzione_fratelli = models.BooleanField(_("riduzione per fratelli"), default=False)
     esenzione = models.BooleanField(_("esenzione"), default=False)
+    # A derived tariff (the sibling reduction computed by iscrizioni.tariffe) has no prices of its
+    # own: mensa.prezzi prices it from its base tariff less the percentage, day by day.
+    tariffa_base = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="derivate",
+        verbose_name=_("tariffa di partenza"), help_text=_("Solo per le riduzioni calcolate: vuoto per le altre."),
+    )
+    riduzione_percentuale = models.DecimalField(
+        _("riduzione (%)"), max_digits=5, decimal_places=2, default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
 
     objects = ScopedManager(comune="comune")
 
@@ -137,7 +149,13 @@ class Tariffa(models.Model):
         verbose_name = _("tariffa")
         verbose_name_plural = _("tariffe")
         ordering = ["nome"]
-        constraints = [models.UniqueConstraint(fields=["comune", "nome"], name="tariffa_unica")]
+        constraints = [
+            models.UniqueConstraint(fields=["comune", "nome"], name="tariffa_unica"),
+            models.UniqueConstraint(
+                fields=["tariffa_base", "riduzione_percentuale"], condition=Q(tariffa_base__isnull=False),
+                name="tariffa_derivata_unica",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.nome

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from comuni.models import Comune, Incarico, Ruolo, User
-from consumatori.models import Consumatore
+from consumatori.models import Classe, Consumatore
+from consumatori.storico import classe_del_periodo
 from pagamenti.models import Movimento, Servizio, TipoMovimento
 
 from .addebito import presenti_queryset
@@ -64,6 +65,7 @@ class Mese:
     pasti_consumati: int
     precedente: datetime.date
     successivo: datetime.date
+    classe: Classe | None = None  # the class of that month (class history), not necessarily today's
 
 
 def _covers(start: datetime.date, end: datetime.date | None, day: datetime.date) -> bool:
@@ -73,12 +75,13 @@ def _covers(start: datetime.date, end: datetime.date | None, day: datetime.date)
 def mese_consumatore(
     *, consumatore: Consumatore, mese: datetime.date, now: datetime.datetime | None = None
 ) -> Mese:
-    """Every day of a month with its state, in a fixed number of queries (8) whatever the days."""
+    """Every day of a month with its state, in a fixed number of queries (8, 9 for a month of a past
+    school year: its class) whatever the days."""
     now = now or timezone.now()
     comune = consumatore.comune
     inizio = mese.replace(day=1)
     fine = inizio.replace(day=calendar.monthrange(inizio.year, inizio.month)[1])
-    classe = consumatore.classe
+    classe = classe_del_periodo(consumatore=consumatore, dal=inizio, al=fine)
     cal, chiusure = None, []
     if classe is not None:
         calendari = calendari_load(comune=comune, dal=inizio, al=fine, scuola_id=classe.scuola_id)
@@ -134,7 +137,8 @@ def mese_consumatore(
             giorni.append(Giorno(day, Stato.PRENOTATO, aperto))
     precedente = (inizio - datetime.timedelta(1)).replace(day=1)
     successivo = fine + datetime.timedelta(1)
-    return Mese(inizio=inizio, giorni=giorni, pasti_consumati=totale, precedente=precedente, successivo=successivo)
+    return Mese(inizio=inizio, giorni=giorni, pasti_consumati=totale, precedente=precedente, successivo=successivo,
+                classe=classe)
 
 
 # --- canteen operators -------------------------------------------------------------------------

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "trasporto",
     "pagamenti",
     "notifiche",
+    "iscrizioni",
     "demo",
 ]
 
@@ -97,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "omnibus.tenancy.comune_context",
+                "iscrizioni.context_processors.iscrizioni_aperte",
             ],
         },
     },
@@ -212,6 +214,11 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Private files (medical certificates of the enrolment applications): outside MEDIA_ROOT, never
+# served by URL; iscrizioni's permission-checked view reads them.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
+# Largest medical certificate a family may upload.
+ISCRIZIONI_CERTIFICATO_MAX_BYTES = 5 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

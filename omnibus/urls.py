@@ -35,6 +35,7 @@ urlpatterns.append(path("<slug:comune>/messaggi/", include("notifiche.urls")))
 # Payments of each comune (RICARICA, Pagamenti, PuntoLIS), before the family catch-all.
 urlpatterns.append(path("<slug:comune>/", include("pagamenti.urls")))
 urlpatterns.append(path("<slug:comune>/trasporto/", include("trasporto.urls")))
+urlpatterns.append(path("<slug:comune>/iscrizioni/", include("iscrizioni.urls")))
 
 # Last: the family area of each comune, /<comune>/...
 urlpatterns.append(path("<slug:comune>/", include("consumatori.linking_urls")))

@@ -241,6 +241,12 @@ class Iscrizione(models.Model):
     riduzione_fratelli = models.BooleanField(
         _("riduzione fratelli"), default=False, help_text=_("Secondo figlio iscritto o successivo.")
     )
+    riduzione_percentuale = models.DecimalField(
+        _("riduzione calcolata (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("Riduzione per fratelli calcolata dalla regola del comune; se indicata prevale su quella "
+                    "della tariffa."),
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
     creato_il = models.DateTimeField(auto_now_add=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -66,6 +67,7 @@ def iscrizione_create(
     fascia: FasciaIsee | None = None,
     esente: bool = False,
     riduzione_fratelli: bool = False,
+    riduzione_percentuale: Decimal | None = None,
     note: str = "",
 ) -> Iscrizione:
     """Enrol a consumer on a route at a stop; without an end date, to the end of the route's school year."""
@@ -75,7 +77,8 @@ def iscrizione_create(
         comune_id=consumatore.comune_id, consumatore=consumatore, linea=linea, fermata=fermata,
         percorso=percorso, data_inizio=data_inizio,
         data_fine=data_fine or linea.anno_scolastico.data_fine,
-        fascia=fascia, esente=esente, riduzione_fratelli=riduzione_fratelli, note=note,
+        fascia=fascia, esente=esente, riduzione_fratelli=riduzione_fratelli,
+        riduzione_percentuale=riduzione_percentuale, note=note,
     )
     iscrizione.full_clean()
     iscrizione.save()
@@ -136,7 +139,8 @@ def mensilita_debit(*, comune: Comune, mese: str) -> EsitoAddebito:
 
     One INSERT … SELECT writes a movement per consumer (key "mese:YYYY-MM") at the tariff valid on
     the first day of the month for the enrolment's trip kind and ISEE bracket, less the sibling
-    reduction; exempt enrolments and zero tariffs write nothing. The days before the service's
+    reduction (the enrolment's computed percentage, else the tariff's for a "riduzione fratelli"
+    enrolment); exempt enrolments and zero tariffs write nothing. The days before the service's
     activation date do not count. A second run, or two workers at once, add nothing
     (ON CONFLICT DO NOTHING on the ledger's unique key).
     """
@@ -154,7 +158,8 @@ def mensilita_debit(*, comune: Comune, mese: str) -> EsitoAddebito:
 
     amount_sql = (
         # "* 1.0" keeps SQLite (make run) in decimal arithmetic; PostgreSQL stays in numeric.
-        "t.importo_mensile * 1.0 * (100 - CASE WHEN i.riduzione_fratelli THEN t.riduzione_fratelli ELSE 0 END) / 100"
+        "t.importo_mensile * 1.0 * (100 - CASE WHEN i.riduzione_percentuale IS NOT NULL THEN i.riduzione_percentuale"
+        " WHEN i.riduzione_fratelli THEN t.riduzione_fratelli ELSE 0 END) / 100"
     )
     params: dict[str, object] = {
         "comune_id": comune.pk, "inizio": inizio, "fine": last, "primo": first,
@@ -195,7 +200,7 @@ def mensilita_debit(*, comune: Comune, mese: str) -> EsitoAddebito:
              chiave, creato_da_id, motivo, creato_il)
         WITH da_addebitare AS MATERIALIZED (
             SELECT i.consumatore_id, i.linea_id, i.percorso, i.fascia_id, i.riduzione_fratelli,
-                   i.data_inizio, i.data_fine
+                   i.riduzione_percentuale, i.data_inizio, i.data_fine
             FROM {Iscrizione._meta.db_table} i
             WHERE i.comune_id = %(comune_id)s AND i.esente = FALSE
               AND i.data_inizio <= %(fine)s AND i.data_fine >= %(inizio)s

@@ -1,0 +1,146 @@
+"""The family's "Iscrizioni" pages at /<comune>/iscrizioni/ (thin: forms, services, selectors)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from comuni.models import Incarico, Ruolo
+from consumatori.selectors import consumatori_of_family
+from consumatori.views import family_login_required
+from pagamenti.pdf import render_pdf
+
+from .domande import domanda_invia, domanda_ritira, domanda_salva
+from .forms import DomandaForm
+from .models import Domanda, StatoDomanda
+from .selectors import domanda_of_family, domande_of_family, finestre_aperte, oggi
+
+
+def _url(request: HttpRequest, name: str, **kwargs) -> str:
+    return reverse(f"iscrizioni:{name}", kwargs={"comune": request.comune.slug, **kwargs})
+
+
+@family_login_required
+def iscrizioni_home(request: HttpRequest, comune: str) -> HttpResponse:
+    return render(request, "iscrizioni/home.html", {
+        "finestre": finestre_aperte(), "domande": list(domande_of_family(user=request.user)),
+    })
+
+
+@family_login_required
+def domanda_nuova(request: HttpRequest, comune: str) -> HttpResponse:
+    finestre = finestre_aperte()
+    if not finestre:
+        messages.info(request, _("In questo momento non ci sono iscrizioni aperte."))
+        return redirect(_url(request, "home"))
+    anno = finestre[0].anno_scolastico
+    finestre = [f for f in finestre if f.anno_scolastico_id == anno.pk]
+    kwargs = {"consumatori": consumatori_of_family(user=request.user), "anno": anno,
+              "servizi_aperti": [f.servizio for f in finestre]}
+    if request.method == "POST":
+        form = DomandaForm(request.POST, request.FILES, **kwargs)
+        if form.is_valid():
+            try:
+                domanda = domanda_salva(
+                    utente=request.user, anno=anno, chiave=form.cleaned_data["chiave"], dati=form.cleaned_data,
+                    isee=form.isee_value, certificato=form.cleaned_data.get("certificato") or None,
+                    certificato_tipo=getattr(form, "certificato_tipo", ("", ""))[0], giorno=oggi(),
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(None if field == "__all__" else field, errors)
+            else:
+                if domanda.stato != StatoDomanda.BOZZA:
+                    return redirect(_url(request, "domanda", pk=domanda.pk))
+                return redirect(_url(request, "riepilogo", pk=domanda.pk))
+    else:
+        import uuid
+
+        form = DomandaForm(initial={"chiave": uuid.uuid4()}, **kwargs)
+    return render(request, "iscrizioni/domanda_form.html", {"form": form, "anno": anno, "finestre": finestre})
+
+
+@family_login_required
+def domanda_riepilogo(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
+    domanda = domanda_of_family(user=request.user, pk=pk)
+    if domanda.stato != StatoDomanda.BOZZA:
+        return redirect(_url(request, "domanda", pk=pk))
+    return render(request, "iscrizioni/riepilogo.html", {"domanda": domanda})
+
+
+@require_POST
+@family_login_required
+def domanda_invio(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
+    domanda = domanda_of_family(user=request.user, pk=pk)
+    try:
+        domanda = domanda_invia(domanda=domanda, giorno=oggi())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(_url(request, "riepilogo", pk=pk))
+    messages.success(request, _("Domanda inviata: protocollo %(protocollo)s. Ti abbiamo inviato una conferma per "
+                                "e-mail.") % {"protocollo": domanda.protocollo})
+    return redirect(_url(request, "domanda", pk=pk))
+
+
+@family_login_required
+def domanda_dettaglio(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
+    domanda = domanda_of_family(user=request.user, pk=pk)
+    if domanda.stato == StatoDomanda.BOZZA:
+        return redirect(_url(request, "riepilogo", pk=pk))
+    return render(request, "iscrizioni/domanda.html", {"domanda": domanda})
+
+
+@require_POST
+@family_login_required
+def domanda_ritiro(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
+    domanda = domanda_of_family(user=request.user, pk=pk)
+    try:
+        domanda_ritira(domanda=domanda)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Domanda %(protocollo)s ritirata.") % {"protocollo": domanda.protocollo})
+    return redirect(_url(request, "domanda", pk=pk))
+
+
+@family_login_required
+def domanda_ricevuta(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
+    domanda = domanda_of_family(user=request.user, pk=pk)
+    if not domanda.protocollo:
+        raise Http404
+    pdf = render_pdf("iscrizioni/ricevuta_pdf.html", {"domanda": domanda, "comune": request.comune})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="ricevuta-{domanda.protocollo}.pdf"'
+    return response
+
+
+def _staff_of_comune(request: HttpRequest) -> bool:
+    user = request.user
+    return user.is_authenticated and (user.is_superuser or Incarico.objects.filter(
+        user=user, comune=request.comune, ruolo=Ruolo.UFFICIO_SCUOLA).exists())
+
+
+@family_login_required
+def domanda_certificato(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
+    """The medical certificate: only to the family that uploaded it and the comune's school office."""
+    if _staff_of_comune(request):
+        domanda = get_object_or_404(Domanda, pk=pk)
+    else:
+        domanda = domanda_of_family(user=request.user, pk=pk)
+    if not domanda.certificato:
+        raise Http404
+    try:
+        handle = domanda.certificato.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    extension = domanda.certificato.name.rsplit(".", 1)[-1]
+    response = FileResponse(handle, content_type=domanda.certificato_tipo or "application/octet-stream",
+                            filename=f"certificato-{domanda.protocollo or domanda.pk}.{extension}")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
