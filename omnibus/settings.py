@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "trasporto",
     "pagamenti",
     "notifiche",
+    "pwa",
     "demo",
 ]
 

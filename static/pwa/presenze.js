@@ -1,0 +1,1 @@
+/* Offline attendance queue: see below. */
