@@ -1,4 +1,4 @@
-"""The app (PWA) benchmarks: syncing a tablet's offline queue of canteen taps.
+"""The app (PWA) benchmarks: syncing a tablet's offline queue of canteen taps; pushing to 10,000 devices.
 
 `offline_attendance_sync_500_taps_ms`: one POST of 500 queued taps (500 children of one comune, one
 tap each, new device ids) to the operator's sync endpoint through the whole Django stack; each tap
@@ -97,3 +97,52 @@ def run(ctx) -> None:
     if recorded != TAPS * len(runs) or any(a["esito"] != "gia_registrato" for a in replay):
         raise AssertionError(f"taps recorded {recorded}, expected {TAPS * len(runs)} once each")
     ctx.report("offline_attendance_sync_500_taps_ms", [r * 1000 for r in runs], "ms", 2000)
+    _push_fanout(ctx)
+
+
+def _push_fanout(ctx) -> None:
+    """`push_fanout_10000_devices_s`: 2,000 families with 5 devices each (a tenth with --quick) get one
+    message each through notifica_send; the pushes are queued (one row per device) and sent to a local
+    fake push service (tests/fakes/push_service.py, encryption checked by format, not decrypted)."""
+    from comuni.models import Comune, User
+    from notifiche.models import DispositivoPush, InvioPush, StatoInvio
+    from notifiche.services import notifica_send
+    from tests.fakes.push_service import FakePushService
+
+    n_devices = ctx.size(10_000)
+    n_families = n_devices // 5
+    service = FakePushService(decrypt=False, in_process=True)
+    with mock.patch("django.conf.settings.WEBPUSH_ALLOWED_HTTP_HOSTS", ["127.0.0.1"]):
+        with scopes_disabled(), transaction.atomic():
+            comune = Comune.objects.create(nome="Bench Push", slug="bench-push", codice_fiscale="90000000002",
+                                           provincia="TA")
+            users = User.objects.bulk_create([User(email=f"famiglia{n}@bench.example") for n in range(n_families)])
+            rows = []
+            for user in users:
+                for _ in range(5):
+                    s = service.subscribe()
+                    keys = s.keys()
+                    rows.append(DispositivoPush(comune=comune, user=user, endpoint=service.endpoint(s),
+                                                p256dh=keys["p256dh"], auth=keys["auth"]))
+            DispositivoPush.objects.bulk_create(rows)
+
+        def fanout():
+            with scope(comune=comune), transaction.atomic():
+                for n, user in enumerate(users):
+                    notifica_send(comune=comune, user=user, titolo="Credito in esaurimento",
+                                  testo="Il credito della mensa è sotto i 10,00 €.", chiave=f"bench:{n}:{time_key()}",
+                                  email=False)
+
+        with service:
+            runs = ctx.measure(fanout, runs=1)
+        with scope(comune=comune):
+            sent = InvioPush.objects.filter(stato=StatoInvio.INVIATO).count()
+    if sent != n_devices or service.accepted.value != n_devices:
+        raise AssertionError(f"pushes sent {sent}, accepted {service.accepted.value}, expected {n_devices}")
+    ctx.report("push_fanout_10000_devices_s", runs, "s", 60)
+
+
+def time_key() -> str:
+    import time
+
+    return str(time.time_ns())

@@ -33,16 +33,28 @@ def notifica_send(
             notifica.save()
     except IntegrityError:
         return None
-    if email and user.email:
-        transaction.on_commit(lambda: _send_email(notifica.pk, comune.pk))
+    transaction.on_commit(lambda: _deliver(notifica.pk, comune.pk, email=email and bool(user.email)))
     return notifica
+
+
+def _deliver(notifica_pk: int, comune_pk: int, *, email: bool) -> None:
+    """After commit: the e-mail, then the push task (with its retries) for the family's phones."""
+    from .tasks import push_notifica
+
+    if email:
+        _send_email(notifica_pk, comune_pk)
+    push_notifica.delay(comune_pk, notifica_pk)
 
 
 def _send_email(notifica_pk: int, comune_pk: int) -> None:
     from django_scopes import scope
 
+    from .models import PreferenzeCanali
+
     with scope(comune=comune_pk):
         notifica = Notifica.objects.select_related("user", "comune").get(pk=notifica_pk)
+        if PreferenzeCanali.objects.filter(user=notifica.user, comune_id=comune_pk, email=False).exists():
+            return  # the family turned e-mail off: the message stays in the portal (and push, App IO)
         send_mail(
             subject=f"{notifica.comune}: {notifica.titolo}",
             message=notifica.testo,

@@ -17,7 +17,8 @@ var PRECACHE = [
   "{% static 'css/omnibus.css' %}",
   "{% static 'js/omnibus.js' %}",
   "{% static 'pwa/pwa.js' %}",
-  "{% static 'pwa/presenze.js' %}"
+  "{% static 'pwa/presenze.js' %}",
+  "{% static 'pwa/push.js' %}"
 ];
 
 self.addEventListener("install", function (event) {
@@ -59,4 +60,19 @@ self.addEventListener("fetch", function (event) {
       });
     }));
   }
+});
+
+self.addEventListener("push", function (event) {
+  var data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = {}; }
+  event.waitUntil(self.registration.showNotification(data.titolo || "Omnibus", {
+    body: data.testo || "", tag: data.tag, data: {url: data.url || "{{ scope }}"},
+    icon: "{{ scope }}app/icona-192.png", lang: "it"
+  }));
+});
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  var url = (event.notification.data && event.notification.data.url) || "{{ scope }}";
+  event.waitUntil(self.clients.openWindow(url));
 });
