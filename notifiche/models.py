@@ -113,3 +113,69 @@ class InvioPush(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notifica} → {self.dispositivo} ({self.stato})"
+
+
+class StatoChiaveIO(models.TextChoices):
+    NON_VERIFICATA = "non_verificata", _("non ancora usata")
+    VALIDA = "valida", _("valida")
+    RIFIUTATA = "rifiutata", _("rifiutata da IO (revocata o errata): inserire una nuova chiave")
+
+
+class ServizioIO(models.Model):
+    """A service of the comune on App IO, with the API key IO gave it (write-only in the admin)."""
+
+    class Ambito(models.TextChoices):
+        MENSA = "mensa", _("Refezione scolastica")
+        TRASPORTO = "trasporto", _("Trasporto scolastico")
+
+    comune = models.ForeignKey(Comune, on_delete=models.CASCADE, related_name="servizi_io")
+    ambito = models.CharField(_("servizio"), max_length=10, choices=Ambito.choices)
+    nome = models.CharField(_("nome del servizio su IO"), max_length=120)
+    api_key = models.CharField(_("chiave API del servizio (Ocp-Apim-Subscription-Key)"), max_length=100)
+    attivo = models.BooleanField(_("attivo"), default=True)
+    stato_chiave = models.CharField(_("stato della chiave"), max_length=15, choices=StatoChiaveIO.choices,
+                                    default=StatoChiaveIO.NON_VERIFICATA)
+    stato_aggiornato_il = models.DateTimeField(_("stato aggiornato il"), null=True, blank=True)
+
+    objects = ScopedManager(comune="comune")
+
+    class Meta:
+        verbose_name = _("servizio su App IO")
+        verbose_name_plural = _("servizi su App IO")
+        constraints = [models.UniqueConstraint(fields=["comune", "ambito"], name="servizio_io_unico")]
+
+    def __str__(self) -> str:
+        return f"{self.nome} ({self.get_ambito_display()})"
+
+
+class StatoMessaggioIO(models.TextChoices):
+    DA_INVIARE = "da_inviare", _("da inviare")
+    INVIATO = "inviato", _("inviato")
+    NON_SU_IO = "non_su_io", _("il cittadino non usa IO")
+    NON_CONSENTITO = "non_consentito", _("il cittadino ha disattivato il servizio su IO")
+    SENZA_CF = "senza_cf", _("codice fiscale non verificato")
+    CHIAVE = "chiave", _("chiave API mancante o rifiutata")
+    FALLITO = "fallito", _("non inviato dopo i tentativi")
+
+
+class MessaggioIO(models.Model):
+    """The App IO message of one notification: at most one, whatever the retries (unique key)."""
+
+    comune = models.ForeignKey(Comune, on_delete=models.CASCADE, related_name="+")
+    notifica = models.OneToOneField(Notifica, on_delete=models.CASCADE, related_name="messaggio_io")
+    servizio = models.ForeignKey(ServizioIO, on_delete=models.SET_NULL, null=True, related_name="messaggi")
+    stato = models.CharField(_("stato"), max_length=15, choices=StatoMessaggioIO.choices,
+                             default=StatoMessaggioIO.DA_INVIARE)
+    io_id = models.CharField(_("identificativo IO del messaggio"), max_length=64, blank=True)
+    tentativi = models.PositiveSmallIntegerField(_("tentativi"), default=0)
+    esito = models.CharField(_("esito"), max_length=200, blank=True)
+    aggiornato_il = models.DateTimeField(_("aggiornato il"), auto_now=True)
+
+    objects = ScopedManager(comune="comune")
+
+    class Meta:
+        verbose_name = _("messaggio App IO")
+        verbose_name_plural = _("messaggi App IO")
+
+    def __str__(self) -> str:
+        return f"{self.notifica} – {self.get_stato_display()}"

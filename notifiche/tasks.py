@@ -26,3 +26,23 @@ def push_notifica(self, comune, notifica_id: int) -> dict:
             # 429, 5xx, timeouts: the same task again later; what was delivered is not sent again.
             raise self.retry(args=(comune.pk, notifica_id), countdown=RETRY_COUNTDOWN * (2 ** self.request.retries))
     return esito.__dict__
+
+
+@shared_task(base=ComuneTask, name="notifiche.tasks.io_notifica", bind=True, max_retries=5)
+def io_notifica(self, comune, notifica_id: int, ambito: str = "mensa", pagamento: dict | None = None) -> str:
+    from .io.client import IOTransient
+    from .io.invio import io_give_up, io_send
+    from .models import Notifica
+
+    notifica = Notifica.objects.select_related("user", "comune").filter(pk=notifica_id).first()
+    if notifica is None:
+        return ""
+    try:
+        messaggio = io_send(notifica=notifica, ambito=ambito, pagamento=pagamento)
+    except IOTransient as exc:
+        if self.request.retries >= self.max_retries:
+            io_give_up(notifica=notifica, reason=f"IO non raggiungibile: {exc}")
+            return "fallito"
+        raise self.retry(args=(comune.pk, notifica_id, ambito, pagamento),
+                         countdown=RETRY_COUNTDOWN * (2 ** self.request.retries)) from exc
+    return messaggio.stato if messaggio else ""

@@ -343,5 +343,9 @@ WEBPUSH_VAPID_SUBJECT = env.str("WEBPUSH_VAPID_SUBJECT", default="mailto:noreply
 WEBPUSH_ALLOWED_HTTP_HOSTS = env.list("WEBPUSH_ALLOWED_HTTP_HOSTS", default=[])
 WEBPUSH_TIMEOUT_SECONDS = env.float("WEBPUSH_TIMEOUT_SECONDS", default=10.0)
 
+# App IO (Services API). Each comune enters its services' keys in the admin.
+APP_IO_BASE_URL = env.str("APP_IO_BASE_URL", default="https://api.io.pagopa.it/api/v1")
+APP_IO_TIMEOUT_SECONDS = env.float("APP_IO_TIMEOUT_SECONDS", default=10.0)
+
 # Bootstrap Italia assets are served locally (no CDN: privacy and CSP).
 DJANGO_BOOTSTRAP_ITALIA_USE_CDN = False
