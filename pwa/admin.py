@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from comuni.admin import ComuneScopedAdmin
 
-from .models import Tocco
+from .models import DichiarazioneAccessibilita, Tocco
 
 
 @admin.register(Tocco)
@@ -24,3 +24,12 @@ class ToccoAdmin(ComuneScopedAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(DichiarazioneAccessibilita)
+class DichiarazioneAccessibilitaAdmin(ComuneScopedAdmin):
+    list_display = ("comune", "aggiornata_il")
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_superuser or (
+            request.comune is not None and not DichiarazioneAccessibilita.objects.exists())

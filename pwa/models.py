@@ -53,3 +53,25 @@ class Tocco(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_servizio_display()} {self.consumatore} {self.giorno:%d/%m/%Y} ({self.esito})"
+
+
+class DichiarazioneAccessibilita(models.Model):
+    """The comune's accessibility statement for this portal (AgID guidelines), written by its staff."""
+
+    comune = models.OneToOneField(Comune, on_delete=models.CASCADE, related_name="dichiarazione_accessibilita")
+    testo = models.TextField(
+        _("testo della dichiarazione"),
+        help_text=_("Stato di conformità, contenuti non accessibili, modalità di segnalazione (meccanismo di "
+                    "feedback) e procedura di attuazione, come nel modello AgID."),
+    )
+    url_feedback = models.URLField(_("indirizzo per le segnalazioni"), blank=True)
+    aggiornata_il = models.DateField(_("ultimo aggiornamento"), auto_now=True)
+
+    objects = ScopedManager(comune="comune")
+
+    class Meta:
+        verbose_name = _("dichiarazione di accessibilità")
+        verbose_name_plural = _("dichiarazione di accessibilità")
+
+    def __str__(self) -> str:
+        return f"Dichiarazione di accessibilità – {self.comune}"

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from .icons import BACKGROUND_COLOR, SIZES, THEME_COLOR, icona_png
+from .models import DichiarazioneAccessibilita
 
 SHORT_NAME_MAX = 12  # launchers cut longer labels under the icon
 
@@ -86,3 +87,10 @@ def icona(request: HttpRequest, comune: str, size: int, maskable: bool = False) 
     response = HttpResponse(icona_png(comune=request.comune, size=size, maskable=maskable), content_type="image/png")
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+@require_safe
+def accessibilita(request: HttpRequest, comune: str) -> HttpResponse:
+    """The comune's accessibility statement, public like the privacy notice."""
+    dichiarazione = DichiarazioneAccessibilita.objects.filter(comune=request.comune).first()
+    return render(request, "pwa/accessibilita.html", {"dichiarazione": dichiarazione})
