@@ -51,13 +51,16 @@ def io_send(*, notifica: Notifica, ambito: str = "mensa", pagamento: dict | None
         # A typed codice fiscale could be someone else's: IO only for one verified with SPID/CIE.
         return close(StatoMessaggioIO.SENZA_CF)
     try:
+        content = content_of(notifica=notifica, servizio=servizio, pagamento=pagamento)
+    except (ValueError, KeyError, TypeError):
+        return close(StatoMessaggioIO.FALLITO, "dati di pagamento non validi per IO")
+    try:
         allowed = client.sender_allowed(api_key=servizio.api_key, fiscal_code=user.codice_fiscale)
         if allowed is None:
             return close(StatoMessaggioIO.NON_SU_IO)
         if not allowed:
             return close(StatoMessaggioIO.NON_CONSENTITO)
-        io_id = client.message_submit(api_key=servizio.api_key, fiscal_code=user.codice_fiscale,
-                                      content=content_of(notifica=notifica, servizio=servizio, pagamento=pagamento))
+        io_id = client.message_submit(api_key=servizio.api_key, fiscal_code=user.codice_fiscale, content=content)
     except client.IOKeyRefused as exc:
         _key_state(servizio, StatoChiaveIO.RIFIUTATA)
         return close(StatoMessaggioIO.CHIAVE, f"chiave rifiutata da IO ({exc})")

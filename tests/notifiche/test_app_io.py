@@ -166,3 +166,11 @@ def test_the_api_key_is_write_only_in_the_admin(client, leporano, servizio, bob)
     with scope(comune=leporano):
         servizio.refresh_from_db()
     assert (servizio.nome, servizio.api_key) == ("Mensa scolastica", KEY)
+
+
+def test_bad_payment_data_fails_the_io_message_only(io, leporano, servizio, family,
+                                                    django_capture_on_commit_callbacks):
+    io.citizens[CF] = True
+    send(leporano, family, django_capture_on_commit_callbacks, pagamento={**AVVISO, "importo_centesimi": 0})
+    assert state(leporano).stato == StatoMessaggioIO.FALLITO and io.messages == []
+    assert len(mail.outbox) == 1
