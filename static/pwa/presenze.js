@@ -91,7 +91,8 @@
         var form = rowOf(tap.chiave);
         if (form) { mark(form, true); showState(form, tap); }
       });
-      var text = taps.length ? box.dataset.etichettaCoda.replace("%(n)s", taps.length) : box.dataset.etichettaVuota;
+      var text = taps.length === 1 ? box.dataset.etichettaCodaUno :
+        taps.length ? box.dataset.etichettaCoda.replace("%(n)s", taps.length) : box.dataset.etichettaVuota;
       if (!navigator.onLine) { text = box.dataset.etichettaOffline + " " + text; }
       status.textContent = text;
       return taps;
