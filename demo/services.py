@@ -15,6 +15,7 @@ from django_scopes import scopes_disabled
 from comuni.models import Comune, Ruolo, User
 from comuni.services import incarico_assign
 from consumatori.models import AnnoScolastico, Classe, Consumatore, Scuola, TipoScuola, Tutore
+from demo.app import app_demo_seed
 
 from . import data
 from .mensa import seed_mensa
@@ -205,6 +206,7 @@ def demo_seed() -> list[DemoLogin]:
         from .iscrizioni import seed_iscrizioni
 
         seed_iscrizioni()
+        app_demo_seed()
         _account("admin@omnibus.example", data.DEMO_PASSWORD_ADMIN, is_staff=True, is_superuser=True,
                  first_name="Amministratore", last_name="Piattaforma")
         logins.append(DemoLogin("amministratore piattaforma", "tutti", "admin@omnibus.example",

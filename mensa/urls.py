@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_offline
 from .menu import views as menu_views
 
 app_name = "mensa"
@@ -12,6 +12,7 @@ urlpatterns = [
     path("consumatori/<int:pk>/in-bianco/ritira/", menu_views.in_bianco_ritira, name="in_bianco_ritira"),
     path("operatore/", views.operatore_presenze, name="operatore"),
     path("operatore/presenza/", views.operatore_presenza, name="presenza"),
+    path("operatore/sincronizza/", views_offline.operatore_sincronizza, name="sincronizza"),
     path("cucina/", views.conteggio, name="conteggio"),
     path("cucina/pasti.csv", views.conteggio, {"formato": "csv"}, name="conteggio_csv"),
     path("cucina/pasti.pdf", views.conteggio, {"formato": "pdf"}, name="conteggio_pdf"),

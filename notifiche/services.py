@@ -22,6 +22,8 @@ def notifica_send(
     consumatore: Consumatore | None = None,
     chiave: str = "",
     email: bool = True,
+    ambito_io: str = "mensa",
+    pagamento: dict | None = None,
 ) -> Notifica | None:
     """Store a portal message for one user and e-mail it after commit; None if the key was already used."""
     if chiave and Notifica.objects.filter(user=user, chiave=chiave).exists():
@@ -33,16 +35,32 @@ def notifica_send(
             notifica.save()
     except IntegrityError:
         return None
-    if email and user.email:
-        transaction.on_commit(lambda: _send_email(notifica.pk, comune.pk))
+    transaction.on_commit(lambda: _deliver(notifica.pk, comune.pk, email=email and bool(user.email),
+                                           ambito_io=ambito_io, pagamento=pagamento))
     return notifica
+
+
+def _deliver(notifica_pk: int, comune_pk: int, *, email: bool, ambito_io: str, pagamento: dict | None) -> None:
+    """After commit: the e-mail, then the tasks (with their retries) for the family's phones and App IO.
+
+    `pagamento` ({"importo_centesimi", "numero_avviso", "scadenza"}) lets IO show a payable avviso."""
+    from .tasks import io_notifica, push_notifica
+
+    if email:
+        _send_email(notifica_pk, comune_pk)
+    push_notifica.delay(comune_pk, notifica_pk)
+    io_notifica.delay(comune_pk, notifica_pk, ambito_io, pagamento)
 
 
 def _send_email(notifica_pk: int, comune_pk: int) -> None:
     from django_scopes import scope
 
+    from .models import PreferenzeCanali
+
     with scope(comune=comune_pk):
         notifica = Notifica.objects.select_related("user", "comune").get(pk=notifica_pk)
+        if PreferenzeCanali.objects.filter(user=notifica.user, comune_id=comune_pk, email=False).exists():
+            return  # the family turned e-mail off: the message stays in the portal (and push, App IO)
         send_mail(
             subject=f"{notifica.comune}: {notifica.titolo}",
             message=notifica.testo,

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "pagamenti",
     "notifiche",
     "iscrizioni",
+    "pwa",
     "demo",
 ]
 
@@ -358,6 +359,18 @@ if IDP_TEST_ENABLED:
         "SCOPES": {"openid": "OpenID Connect", "profile": "Nome e cognome", "email": "E-mail"},
         "OAUTH2_VALIDATOR_CLASS": "idp_test.validators.IdentitaTestValidator",
     }
+
+# Web Push (RFC 8030/8291/8292). WEBPUSH_VAPID_PRIVATE_KEY: a P-256 key in PEM (newlines as \\n); without
+# it production sends no push (development and tests make a key in var/). Endpoints must be https;
+# WEBPUSH_ALLOWED_HTTP_HOSTS lists hosts allowed over http (the tests' local fake push service only).
+WEBPUSH_VAPID_PRIVATE_KEY = env.str("WEBPUSH_VAPID_PRIVATE_KEY", default="")
+WEBPUSH_VAPID_SUBJECT = env.str("WEBPUSH_VAPID_SUBJECT", default="mailto:noreply@omnibus.localhost")
+WEBPUSH_ALLOWED_HTTP_HOSTS = env.list("WEBPUSH_ALLOWED_HTTP_HOSTS", default=[])
+WEBPUSH_TIMEOUT_SECONDS = env.float("WEBPUSH_TIMEOUT_SECONDS", default=10.0)
+
+# App IO (Services API). Each comune enters its services' keys in the admin.
+APP_IO_BASE_URL = env.str("APP_IO_BASE_URL", default="https://api.io.pagopa.it/api/v1")
+APP_IO_TIMEOUT_SECONDS = env.float("APP_IO_TIMEOUT_SECONDS", default=10.0)
 
 # Bootstrap Italia assets are served locally (no CDN: privacy and CSP).
 DJANGO_BOOTSTRAP_ITALIA_USE_CDN = False

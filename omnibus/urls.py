@@ -28,6 +28,7 @@ if settings.IDP_TEST_ENABLED:
 if settings.DEBUG:
     urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
 
+urlpatterns.append(path("<slug:comune>/", include("pwa.urls")))
 urlpatterns.append(path("<slug:comune>/mensa/", include("mensa.urls")))
 urlpatterns.append(path("<slug:comune>/menu/", include("mensa.menu.urls")))  # public, no login
 urlpatterns.append(path("<slug:comune>/messaggi/", include("notifiche.urls")))

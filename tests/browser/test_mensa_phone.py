@@ -50,7 +50,8 @@ def test_an_operator_taps_a_child_absent(live_server, page, clock, leporano, ali
     page.wait_for_url("**/leporano/mensa/operatore/")
     child = alice_children[0]
     row = page.locator(f"#c{child.pk}")
-    row.get_by_role("button", name="Assente").click()
+    with page.expect_response("**/mensa/operatore/sincronizza/"):  # from the device queue to the server
+        row.get_by_role("button", name="Assente").click()
     page.locator(f"#c{child.pk} button[value='0'][aria-pressed='true']").wait_for()
     with scope(comune=leporano):
         assert Presenza.objects.get(consumatore=child).presente is False
