@@ -34,10 +34,10 @@ def cittadino_home(request: HttpRequest, comune: str) -> HttpResponse:
 @family_login_required
 def consumatore_dettaglio(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
     """"Dettaglio": school, class and section, the month's days, meals consumed, the balances and the bus."""
-    from mensa.views import dettaglio_context, parse_mese
+    from mensa.views import dettaglio_context, parse_mese_with_message
     from trasporto.selectors import trasporto_for_consumatore
 
     consumatore = consumatore_of_family(user=request.user, pk=pk)
-    context = dettaglio_context(request, consumatore, parse_mese(request.GET.get("mese")))
+    context = dettaglio_context(request, consumatore, parse_mese_with_message(request, request.GET.get("mese")))
     context["iscrizioni_trasporto"] = trasporto_for_consumatore(consumatore=consumatore)
     return render(request, "consumatori/dettaglio.html", context)

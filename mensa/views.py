@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from consumatori.selectors import consumatore_of_family
 from consumatori.views import family_login_required
+from omnibus.dates import giorno_parse, mese_parse
 from pagamenti.models import Servizio
 from pagamenti.selectors import saldi
 
@@ -31,13 +32,21 @@ from .selectors import (
     scuole_ids_of,
 )
 
+MESE_NON_VALIDO = _("Il mese indicato (mese) non è valido: ecco il mese corrente.")
+FORM_ASSENZA_NON_VALIDO = _("Indica una data valida (gg/mm/aaaa).")
+
 
 def parse_mese(value: str | None) -> datetime.date:
-    try:
-        year, month = (int(x) for x in (value or "").split("-"))
-        return datetime.date(year, month, 1)
-    except ValueError:
-        return oggi().replace(day=1)
+    """The month of `?mese=YYYY-MM`, or the current one when malformed or out of range."""
+    return mese_parse(value) or oggi().replace(day=1)
+
+
+def parse_mese_with_message(request: HttpRequest, value: str | None) -> datetime.date:
+    """parse_mese, telling the family when a month they asked for could not be shown."""
+    mese = mese_parse(value)
+    if mese is None and value:
+        messages.warning(request, MESE_NON_VALIDO)
+    return mese or oggi().replace(day=1)
 
 
 def dettaglio_context(request: HttpRequest, consumatore, mese: datetime.date) -> dict:
@@ -75,7 +84,9 @@ def assenza_nuova(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
     consumatore = _own_consumatore(request, pk)
     form = AssenzaForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Indica una data valida (gg/mm/aaaa)."))
+        fields = "; ".join(f"{form.fields[name].label or name}: {' '.join(errors)}"
+                           for name, errors in form.errors.items())
+        messages.error(request, f"{FORM_ASSENZA_NON_VALIDO} {fields}")
         return _respond(request, consumatore, parse_mese(request.POST.get("mese")))
     dal, al = form.cleaned_data["dal"], form.cleaned_data["al"]
     try:
@@ -102,7 +113,8 @@ def assenza_ritira(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
     consumatore = _own_consumatore(request, pk)
     form = GiornoForm(request.POST)
     if not form.is_valid():
-        raise Http404
+        messages.error(request, FORM_ASSENZA_NON_VALIDO)
+        return _respond(request, consumatore, parse_mese(request.POST.get("mese")))
     giorno = form.cleaned_data["giorno"]
     try:
         assenza_withdraw(consumatore=consumatore, giorno=giorno, annullata_da=request.user)
@@ -165,10 +177,11 @@ def operatore_presenza(request: HttpRequest, comune: str) -> HttpResponse:
 
 
 def _giorno_param(request: HttpRequest) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(request.GET.get("giorno", ""))
-    except ValueError:
-        return oggi()
+    value = request.GET.get("giorno")
+    giorno = giorno_parse(value)
+    if giorno is None and value:
+        messages.warning(request, _("Il giorno indicato (giorno) non è valido: ecco il conteggio di oggi."))
+    return giorno or oggi()
 
 
 @operatore_required

@@ -68,6 +68,7 @@ if IDP_TEST_ENABLED:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "omnibus.input.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "omnibus.locale.ItalianFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
