@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from omnibus.dates import data_in_range
 from pagamenti.models import ConfigurazionePagamenti, Posizione, TipoGateway
 
 GPD_TIMEOUT_SECONDS = 5
@@ -147,15 +148,11 @@ class GpdGateway:
             return None
         if status != 200:
             raise GatewayError(f"GPD status read failed: HTTP {status}")
+        if not isinstance(payload, dict):
+            raise GatewayError(f"GPD answered a body that is not an object: {str(payload)[:100]}")
         if payload.get("status") not in ("PO_PAID", "PO_REPORTED"):
             return None
-        return RicevutaGateway(
-            identificativo=str(payload.get("idReceipt") or f"GPD-{posizione.numero_avviso}"),
-            numero_avviso=posizione.numero_avviso,
-            importo=(Decimal(int(payload.get("amount", 0))) / 100).quantize(Decimal("0.01")),
-            psp=str(payload.get("pspCompany", "")),
-            pagata_il=parse_datetime(payload.get("paymentDate") or "") or timezone.now(),
-        )
+        return _receipt_of(posizione, payload)
 
     def checkout_url(self, posizione: Posizione, return_url: str = "") -> str:
         """pagoPA Checkout "carts": it answers 302 to the page where the family pays the notice."""
@@ -185,6 +182,28 @@ class GpdGateway:
         if not location:
             raise GatewayError("pagoPA Checkout gave no redirect")
         return location
+
+
+MAX_CENTS = 9_999_999_999  # the ledger's NUMERIC(12, 2)
+
+
+def _receipt_of(posizione: Posizione, payload: dict) -> RicevutaGateway:
+    """A paid option's receipt; a field GPD should never send malformed is a GatewayError, retried later."""
+    try:
+        cents = payload.get("amount", 0)
+        if isinstance(cents, bool) or not isinstance(cents, int | str) or not 0 <= int(cents) <= MAX_CENTS:
+            raise ValueError(f"amount {cents!r}")
+        identificativo = str(payload.get("idReceipt") or f"GPD-{posizione.numero_avviso}")
+        psp = str(payload.get("pspCompany") or "")
+        paid_at = parse_datetime(str(payload.get("paymentDate") or "")) or timezone.now()
+        if timezone.is_naive(paid_at):
+            paid_at = timezone.make_aware(paid_at)
+        if len(identificativo) > 100 or "\x00" in identificativo + psp or not data_in_range(paid_at.date()):
+            raise ValueError("idReceipt, pspCompany or paymentDate")
+    except (ValueError, TypeError, OverflowError) as error:
+        raise GatewayError(f"GPD receipt of {posizione.numero_avviso} is malformed: {error}") from error
+    return RicevutaGateway(identificativo=identificativo, numero_avviso=posizione.numero_avviso,
+                           importo=(Decimal(int(cents)) / 100).quantize(Decimal("0.01")), psp=psp, pagata_il=paid_at)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
