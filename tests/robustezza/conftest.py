@@ -67,3 +67,6 @@ def assert_answered(response) -> None:
 
 # "Now" is Monday 23 November 2026, 08:00 in Rome, as in the canteen tests.
 from tests.mensa.conftest import clock  # noqa: E402, F401
+
+# The route fixtures of the bus tests.
+from tests.trasporto.conftest import enrol, fermate, leporano_trasporto, linea  # noqa: E402, F401
