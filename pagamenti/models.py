@@ -19,6 +19,7 @@ from django_scopes import ScopedManager
 
 from comuni.models import Comune
 from consumatori.models import Consumatore
+from omnibus.formats import euro
 
 
 class Servizio(models.TextChoices):
@@ -73,7 +74,7 @@ class Movimento(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_tipo_display()} {self.importo} € – {self.consumatore_id} ({self.data_valuta})"
+        return f"{self.get_tipo_display()} {euro(self.importo)} – {self.consumatore_id} ({self.data_valuta})"
 
 
 class TipoGateway(models.TextChoices):
@@ -194,7 +195,7 @@ class Posizione(models.Model):
         indexes = [models.Index(fields=["stato", "gateway"])]
 
     def __str__(self) -> str:
-        return f"{_('Avviso')} {self.numero_avviso_formattato} – {self.importo} €"
+        return f"{_('Avviso')} {self.numero_avviso_formattato} – {euro(self.importo)}"
 
     @property
     def numero_avviso_formattato(self) -> str:
@@ -227,7 +228,7 @@ class RigaPosizione(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.consumatore} – {self.get_servizio_display()}: {self.importo} €"
+        return f"{self.consumatore} – {self.get_servizio_display()}: {euro(self.importo)}"
 
 
 class EsitoRicevuta(models.TextChoices):
@@ -265,7 +266,7 @@ class Ricevuta(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.identificativo} – {self.importo} € ({self.get_esito_display()})"
+        return f"{self.identificativo} – {euro(self.importo)} ({self.get_esito_display()})"
 
 
 class TransazioneLIS(models.Model):
@@ -288,7 +289,7 @@ class TransazioneLIS(models.Model):
         constraints = [models.UniqueConstraint(fields=["comune", "identificativo"], name="transazione_lis_unica")]
 
     def __str__(self) -> str:
-        return f"LIS {self.identificativo} – {self.importo} €"
+        return f"LIS {self.identificativo} – {euro(self.importo)}"
 
 
 class Rettifica(Movimento):

@@ -44,3 +44,24 @@ def test_a_nul_character_is_refused_naming_the_field(client, leporano):
 
 def test_amounts_are_written_the_italian_way():
     assert euro("5") == "5,00 €" and euro("-8.2") == "-8,20 €" and euro("1234567.5") == "1.234.567,50 €"
+
+
+def test_permission_denied_is_logged_on_one_line(client, alice, leporano, settings):
+    import io
+    import logging
+
+    from omnibus.logging import OneLineRefusals
+
+    assert "one_line_refusals" in settings.LOGGING["handlers"]["console"]["filters"]
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(OneLineRefusals())
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        client.force_login(alice)
+        assert client.get(reverse("mensa:operatore", kwargs={"comune": "leporano"})).status_code == 403
+    finally:
+        logger.removeHandler(handler)
+    lines = stream.getvalue().strip().splitlines()
+    assert lines == ["Forbidden (Permission denied): /leporano/mensa/operatore/"], lines

@@ -48,6 +48,7 @@ def autista(client, linea, enrol, alice_children):
     anno = AnnoScolasticoFactory(comune=linea.comune, nome="corrente", data_inizio=oggi - datetime.timedelta(100),
                                  data_fine=oggi + datetime.timedelta(100))
     driver = UserFactory(email="autista@example.org")
+    totp_activate(driver)
     with scope(comune=linea.comune):
         linea.anno_scolastico = anno
         linea.save()
