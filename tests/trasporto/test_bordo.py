@@ -124,11 +124,11 @@ def test_the_page_runs_a_fixed_number_of_queries(client, linea, enrol, alice_chi
     session["account_authentication_methods"] = [{"method": "password"}, {"method": "mfa", "type": "totp"}]
     session.save()
     client.get(_url(linea) + "?tratta=andata")
-    # comune, session, user, route, stops, enrolments with pupils, boardings
-    with django_assert_num_queries(7):
+    # session, user, route, stops, enrolments with pupils, boardings (the comune is cached)
+    with django_assert_num_queries(6):
         client.get(_url(linea) + "?tratta=andata")
     for n in range(4):
         enrol(ConsumatoreFactory(comune=leporano_trasporto, nome=f"Bimbo{n}"), data_inizio=timezone.localdate())
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         body = client.get(_url(linea) + "?tratta=andata").content.decode()
     assert "0 di 5 a bordo" in body
