@@ -1,4 +1,4 @@
-"""Writes: a notification is stored in the portal and e-mailed once the transaction commits."""
+"""Writes: a notification is stored in the portal and e-mailed by a Celery worker once the transaction commits."""
 
 from __future__ import annotations
 
@@ -34,22 +34,39 @@ def notifica_send(
     except IntegrityError:
         return None
     if email and user.email:
-        transaction.on_commit(lambda: _send_email(notifica.pk, comune.pk))
+        # After commit, to a Celery worker: the family's request never waits for the mail server
+        # (the 09:00 rush), and a message rolled back is never mailed.
+        transaction.on_commit(lambda: _enqueue_email(notifica.pk, comune.pk))
     return notifica
 
 
-def _send_email(notifica_pk: int, comune_pk: int) -> None:
-    from django_scopes import scope
+def _enqueue_email(notifica_pk: int, comune_pk: int) -> None:
+    from .tasks import notifica_email
 
-    with scope(comune=comune_pk):
-        notifica = Notifica.objects.select_related("user", "comune").get(pk=notifica_pk)
+    notifica_email.delay(comune_pk, notifica_pk)
+
+
+def notifica_email_send(*, notifica_id: int) -> bool:
+    """Send the e-mail of one message, once: the row is claimed before sending (True if sent now)."""
+    notifica = Notifica.objects.select_related("user", "comune").filter(pk=notifica_id).first()
+    if notifica is None or notifica.email_inviata_il is not None:
+        return False
+    # Claim it: a duplicated or retried task that lost the race sends nothing.
+    if not Notifica.objects.filter(pk=notifica.pk, email_inviata_il__isnull=True).update(
+        email_inviata_il=timezone.now()
+    ):
+        return False
+    try:
         send_mail(
             subject=f"{notifica.comune}: {notifica.titolo}",
             message=notifica.testo,
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[notifica.user.email],
         )
-        Notifica.objects.filter(pk=notifica.pk).update(email_inviata_il=timezone.now())
+    except OSError:
+        Notifica.objects.filter(pk=notifica.pk).update(email_inviata_il=None)  # let the retry send it
+        raise
+    return True
 
 
 def notifiche_mark_read(*, user: User) -> int:
