@@ -15,4 +15,4 @@ RUN pip install . && useradd --system --home /app omnibus \
 USER omnibus
 
 EXPOSE 8000
-CMD ["gunicorn", "omnibus.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "omnibus.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--access-logfile", "-"]

@@ -24,13 +24,13 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(workers: int = 2) -> Iterator[str]:
+def gunicorn(workers: int = 2, env: dict[str, str] | None = None, threads: int = 1) -> Iterator[str]:
     """A production-like server of the project on the benchmark database; yields its base URL."""
     port = _free_port()
-    env = {**os.environ, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    env = {**os.environ, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost", **(env or {})}
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "omnibus.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning"],
+         "--workers", str(workers), "--threads", str(threads), "--log-level", "warning"],
         cwd=ROOT, env=env,
     )
     base = f"http://127.0.0.1:{port}"
@@ -45,6 +45,22 @@ def gunicorn(workers: int = 2) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@contextlib.contextmanager
+def celery_worker(env: dict[str, str] | None = None, concurrency: int = 1) -> Iterator[None]:
+    """A Celery worker of the project (Redis broker), as `make run`'s Procfile starts it."""
+    env = {**os.environ, **(env or {})}
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "celery"), "-A", "omnibus", "worker", "--concurrency", str(concurrency),
+         "--loglevel", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT, env=env,
+    )
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def wrk(url: str, seconds: int, connections: int = 8, cookie: str = "", threads: int = 2) -> dict:

@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
+from .admin_widgets import SafeAutocompleteMixin
 from .models import (
     Comune,
     ConsensoPrivacy,
@@ -30,7 +31,7 @@ from .models import (
 from .services import incarico_sync_user
 
 
-class ComuneScopedAdmin(admin.ModelAdmin):
+class ComuneScopedAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     """Admin of a model with a `comune` foreign key and a ScopedManager."""
 
     def _is_platform_admin(self, request) -> bool:
@@ -157,7 +158,7 @@ class UserAdmin(PlatformAdminOnly, DjangoUserAdmin):
 
 
 @admin.register(Incarico)
-class IncaricoAdmin(PlatformAdminOnly, admin.ModelAdmin):
+class IncaricoAdmin(PlatformAdminOnly, SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["user", "comune", "ruolo"]
     list_filter = ["comune", "ruolo"]
     autocomplete_fields = ["user"]

@@ -5,9 +5,11 @@ from __future__ import annotations
 from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from .models import TipoEvento
+from .models import Comune, TipoEvento
 from .services import evento_accesso_register
 
 
@@ -46,3 +48,19 @@ def _second_factor_added(sender, request, user, authenticator, **kwargs) -> None
     evento_accesso_register(
         tipo=TipoEvento.SECONDO_FATTORE, request=request, user=user, dettaglio=authenticator.type
     )
+
+
+@receiver(pre_save, sender=Comune, dispatch_uid="comuni.cache.comune_pre_save")
+def _comune_remember_slug(sender, instance: Comune, **kwargs) -> None:
+    # A renamed slug must drop the entry under the old one too.
+    instance._slug_before_save = (
+        Comune.objects.filter(pk=instance.pk).values_list("slug", flat=True).first() if instance.pk else None
+    )
+
+
+@receiver([post_save, post_delete], sender=Comune, dispatch_uid="comuni.cache.comune_changed")
+def _comune_forget(sender, instance: Comune, **kwargs) -> None:
+    from .selectors import comune_cache_key
+
+    slugs = {instance.slug, getattr(instance, "_slug_before_save", None)} - {None}
+    cache.delete_many([comune_cache_key(slug) for slug in slugs])

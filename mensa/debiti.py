@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comuni.models import Comune, User
 from consumatori.models import Consumatore
+from omnibus.formats import importo_it
 from pagamenti.models import Movimento, Servizio, TipoMovimento
 
 from .cutoff import ROME, cutoff_passed
@@ -138,7 +139,7 @@ def debt_rules_apply(
         episodio = _episodio(consumatore_id, conto["ultimo_credito"])
         nome = consumatore.nome_completo
         come = COME_RICARICARE.format(codice=consumatore.codice_pagamento)
-        saldo_txt = f"{saldo:.2f}".replace(".", ",")
+        saldo_txt = importo_it(saldo)
         if prezzo > 0 and saldo <= -comune.soglia_sospensione_pasti * prezzo:
             if consumatore_id in open_ids:
                 continue

@@ -8,9 +8,12 @@ from __future__ import annotations
 import calendar
 import datetime
 
+from django.contrib import messages
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from consumatori.models import Consumatore
+from omnibus.dates import mese_parse
 from pagamenti.models import Servizio
 from pagamenti.selectors import saldi
 
@@ -18,13 +21,20 @@ from .forms import AssenzaForm
 from .menu.selectors import giorni_in_bianco, menu_consumatore, settimana_di
 from .selectors import mese_consumatore, oggi
 
+MESE_NON_VALIDO = _("Il mese indicato (mese) non è valido: ecco il mese corrente.")
+
 
 def parse_mese(value: str | None) -> datetime.date:
-    try:
-        year, month = (int(x) for x in (value or "").split("-"))
-        return datetime.date(year, month, 1)
-    except ValueError:
-        return oggi().replace(day=1)
+    """The month of `?mese=YYYY-MM`, or the current one when malformed or out of range."""
+    return mese_parse(value) or oggi().replace(day=1)
+
+
+def parse_mese_with_message(request: HttpRequest, value: str | None) -> datetime.date:
+    """parse_mese, telling the family when a month they asked for could not be shown."""
+    mese = mese_parse(value)
+    if mese is None and value:
+        messages.warning(request, MESE_NON_VALIDO)
+    return mese or oggi().replace(day=1)
 
 
 def _settimana_mostrata(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -52,7 +62,7 @@ def dettaglio_context(request: HttpRequest, consumatore: Consumatore, mese: date
 
 def sezione_dettaglio(request: HttpRequest, consumatore: Consumatore, context: dict) -> dict:
     """The context of the canteen section (registered in consumatori.dettaglio)."""
-    result = dettaglio_context(request, consumatore, parse_mese(request.GET.get("mese")))
+    result = dettaglio_context(request, consumatore, parse_mese_with_message(request, request.GET.get("mese")))
     lunedi, sabato = _settimana_mostrata(result["oggi"])
     menu = menu_consumatore(consumatore=consumatore, dal=lunedi, al=sabato, in_bianco=result["giorni_in_bianco"])
     result["menu_settimana"] = menu.giorni

@@ -18,6 +18,7 @@ from django_scopes import ScopedManager
 
 from comuni.models import Comune
 from consumatori.models import AnnoScolastico, Classe, Consumatore, Scuola
+from omnibus.formats import euro
 
 PERIODO_ERROR = _("La data di fine precede la data di inizio.")
 SCUOLA_COMUNE_ERROR = _("La scuola appartiene a un altro comune.")
@@ -181,7 +182,7 @@ class PrezzoTariffa(models.Model):
         constraints = [models.UniqueConstraint(fields=["tariffa", "valido_dal"], name="prezzo_tariffa_unico")]
 
     def __str__(self) -> str:
-        return f"{self.importo} € dal {self.valido_dal:%d/%m/%Y}"
+        return f"{euro(self.importo)} dal {self.valido_dal:%d/%m/%Y}"
 
     def clean(self) -> None:
         if self.valido_al and self.valido_dal and self.valido_al < self.valido_dal:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from consumatori.selectors import consumatore_of_family
 from consumatori.views import family_login_required
+from omnibus.dates import giorno_parse
 
 from .assenze import assenza_create, assenza_withdraw, presenza_set
 from .cucina import conteggio_csv, conteggio_pdf
@@ -30,6 +31,8 @@ from .selectors import (
     oggi,
     scuole_ids_of,
 )
+
+FORM_ASSENZA_NON_VALIDO = _("Indica una data valida (gg/mm/aaaa).")
 
 
 def _own_consumatore(request: HttpRequest, pk: int):
@@ -55,7 +58,9 @@ def assenza_nuova(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
     consumatore = _own_consumatore(request, pk)
     form = AssenzaForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Indica una data valida (gg/mm/aaaa)."))
+        fields = "; ".join(f"{form.fields[name].label or name}: {' '.join(errors)}"
+                           for name, errors in form.errors.items())
+        messages.error(request, f"{FORM_ASSENZA_NON_VALIDO} {fields}")
         return _respond(request, consumatore, parse_mese(request.POST.get("mese")))
     dal, al = form.cleaned_data["dal"], form.cleaned_data["al"]
     try:
@@ -82,7 +87,8 @@ def assenza_ritira(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
     consumatore = _own_consumatore(request, pk)
     form = GiornoForm(request.POST)
     if not form.is_valid():
-        raise Http404
+        messages.error(request, FORM_ASSENZA_NON_VALIDO)
+        return _respond(request, consumatore, parse_mese(request.POST.get("mese")))
     giorno = form.cleaned_data["giorno"]
     try:
         assenza_withdraw(consumatore=consumatore, giorno=giorno, annullata_da=request.user)
@@ -153,10 +159,11 @@ def _attach_diete(comune, giorno: datetime.date, righe) -> None:
 
 
 def _giorno_param(request: HttpRequest) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(request.GET.get("giorno", ""))
-    except ValueError:
-        return oggi()
+    value = request.GET.get("giorno")
+    giorno = giorno_parse(value)
+    if giorno is None and value:
+        messages.warning(request, _("Il giorno indicato (giorno) non è valido: ecco il conteggio di oggi."))
+    return giorno or oggi()
 
 
 @operatore_required

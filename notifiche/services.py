@@ -1,4 +1,4 @@
-"""Writes: a notification is stored in the portal and e-mailed once the transaction commits."""
+"""Writes: a notification is stored in the portal, then e-mailed, pushed and sent to App IO after commit."""
 
 from __future__ import annotations
 
@@ -41,33 +41,43 @@ def notifica_send(
 
 
 def _deliver(notifica_pk: int, comune_pk: int, *, email: bool, ambito_io: str, pagamento: dict | None) -> None:
-    """After commit: the e-mail, then the tasks (with their retries) for the family's phones and App IO.
+    """After commit, to Celery workers (with their retries): the e-mail, the family's phones, App IO.
 
-    `pagamento` ({"importo_centesimi", "numero_avviso", "scadenza"}) lets IO show a payable avviso."""
-    from .tasks import io_notifica, push_notifica
+    The family's request never waits for a mail server (the 09:00 rush), and a message rolled back is
+    never sent. `pagamento` ({"importo_centesimi", "numero_avviso", "scadenza"}) lets IO show a payable avviso."""
+    from .tasks import io_notifica, notifica_email, push_notifica
 
     if email:
-        _send_email(notifica_pk, comune_pk)
+        notifica_email.delay(comune_pk, notifica_pk)
     push_notifica.delay(comune_pk, notifica_pk)
     io_notifica.delay(comune_pk, notifica_pk, ambito_io, pagamento)
 
 
-def _send_email(notifica_pk: int, comune_pk: int) -> None:
-    from django_scopes import scope
-
+def notifica_email_send(*, notifica_id: int) -> bool:
+    """Send the e-mail of one message, once: the row is claimed before sending (True if sent now)."""
     from .models import PreferenzeCanali
 
-    with scope(comune=comune_pk):
-        notifica = Notifica.objects.select_related("user", "comune").get(pk=notifica_pk)
-        if PreferenzeCanali.objects.filter(user=notifica.user, comune_id=comune_pk, email=False).exists():
-            return  # the family turned e-mail off: the message stays in the portal (and push, App IO)
+    notifica = Notifica.objects.select_related("user", "comune").filter(pk=notifica_id).first()
+    if notifica is None or notifica.email_inviata_il is not None:
+        return False
+    if PreferenzeCanali.objects.filter(user=notifica.user, comune_id=notifica.comune_id, email=False).exists():
+        return False  # the family turned e-mail off: the message stays in the portal (and push, App IO)
+    # Claim it: a duplicated or retried task that lost the race sends nothing.
+    if not Notifica.objects.filter(pk=notifica.pk, email_inviata_il__isnull=True).update(
+        email_inviata_il=timezone.now()
+    ):
+        return False
+    try:
         send_mail(
             subject=f"{notifica.comune}: {notifica.titolo}",
             message=notifica.testo,
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[notifica.user.email],
         )
-        Notifica.objects.filter(pk=notifica.pk).update(email_inviata_il=timezone.now())
+    except OSError:
+        Notifica.objects.filter(pk=notifica.pk).update(email_inviata_il=None)  # let the retry send it
+        raise
+    return True
 
 
 def notifiche_mark_read(*, user: User) -> int:

@@ -1,4 +1,4 @@
-"""Thin Celery tasks: a notification pushed to the family's devices, with retries."""
+"""Thin Celery tasks: a notification e-mailed, pushed to the family's devices and sent to App IO, with retries."""
 
 from __future__ import annotations
 
@@ -7,6 +7,18 @@ from celery import shared_task
 from omnibus.celery import ComuneTask
 
 RETRY_COUNTDOWN = 60
+
+
+@shared_task(base=ComuneTask, bind=True, name="notifiche.tasks.notifica_email", max_retries=5,
+             default_retry_delay=60)
+def notifica_email(self, comune, notifica_id: int) -> bool:
+    """E-mail one message once; a mail server that does not answer is retried."""
+    from .services import notifica_email_send
+
+    try:
+        return notifica_email_send(notifica_id=notifica_id)
+    except OSError as error:  # SMTP down or refusing: try again later
+        raise self.retry(exc=error) from error
 
 
 @shared_task(base=ComuneTask, name="notifiche.tasks.push_notifica", bind=True, max_retries=5)

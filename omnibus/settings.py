@@ -70,6 +70,7 @@ if IDP_TEST_ENABLED:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "omnibus.input.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "omnibus.locale.ItalianFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -171,7 +172,7 @@ MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Omnibus")
 # Staff pages that open only with a second factor: the admin, and each comune's canteen operator and
 # kitchen-count pages (children's names with their diets: health data).
 MFA_REQUIRED_PATHS = (r"^/admin/", r"^/operatore/", r"^/[-\w]+/mensa/(operatore|cucina)/",
-                      r"^/[-\w]+/pagamenti/riconciliazione/")
+                      r"^/[-\w]+/pagamenti/riconciliazione/", r"^/[-\w]+/trasporto/bordo/")
 
 # SPID and CIE through the comune's identity gateway: a proxy speaking SPID SAML / CIE OIDC to the
 # national identity providers and plain OIDC to us (see README). One OIDC client per button.
@@ -344,7 +345,8 @@ MESSAGE_TAGS = {40: "danger"}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"one_line_refusals": {"()": "omnibus.logging.OneLineRefusals"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }

@@ -23,8 +23,7 @@ class ComuneScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from comuni.models import Comune
-        from comuni.selectors import staff_comune_for_user
+        from comuni.selectors import comune_attivo_by_slug, staff_comune_for_user
 
         request.comune = None
         try:
@@ -34,7 +33,7 @@ class ComuneScopeMiddleware:
 
         slug = match.kwargs.get("comune") if match else None
         if slug is not None:
-            comune = Comune.objects.filter(slug=slug, attivo=True).first()
+            comune = comune_attivo_by_slug(slug=slug)
             if comune is None:
                 raise Http404("Comune non trovato")
             request.comune = comune

@@ -8,6 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from omnibus.formats import importo_it
+
 from .models import Servizio
 
 IMPORTO_NON_NUMERICO_ERROR = _("Indicare l'importo in euro, per esempio 25,00.")
@@ -31,12 +33,14 @@ def importo_parse(
         raise ValidationError(IMPORTO_NON_NUMERICO_ERROR, code="importo_testo") from error
     if not amount.is_finite():
         raise ValidationError(IMPORTO_NON_NUMERICO_ERROR, code="importo_testo")
+    if amount > massimo:  # before quantize(): 1e999999 has more digits than any context holds
+        raise ValidationError(IMPORTO_MASSIMO_ERROR, code="importo_massimo", params={"massimo": importo_it(massimo)})
     if amount != amount.quantize(Decimal("0.01")):
         raise ValidationError(IMPORTO_DECIMALI_ERROR, code="importo_decimali")
     if amount < minimo:
-        raise ValidationError(IMPORTO_MINIMO_ERROR, code="importo_minimo", params={"minimo": minimo})
+        raise ValidationError(IMPORTO_MINIMO_ERROR, code="importo_minimo", params={"minimo": importo_it(minimo)})
     if amount > massimo:
-        raise ValidationError(IMPORTO_MASSIMO_ERROR, code="importo_massimo", params={"massimo": massimo})
+        raise ValidationError(IMPORTO_MASSIMO_ERROR, code="importo_massimo", params={"massimo": importo_it(massimo)})
     return amount.quantize(Decimal("0.01"))
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comuni.admin import ComuneScopedAdmin
 from comuni.models import User
+from omnibus.formats import importo_it
 
 from .importazione import COLONNE, iscrizioni_import
 from .models import (
@@ -133,7 +134,7 @@ class IscrizioneAdmin(ComuneScopedAdmin):
             writer.writerow(["cognome", "nome", "codice_fiscale", "codice_pagamento", "debito", "email"])
             for d in debitori:
                 writer.writerow([d.cognome, d.nome, d.codice_fiscale, d.codice_pagamento,
-                                 f"{d.debito:.2f}".replace(".", ","), d.email])
+                                 importo_it(d.debito), d.email])
             return response
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "debitori": debitori,
                    "totale": sum((d.debito for d in debitori), start=0),

@@ -18,6 +18,7 @@ from django_scopes import ScopedManager
 
 from comuni.models import Comune
 from consumatori.models import AnnoScolastico, Consumatore, Scuola
+from omnibus.formats import euro
 
 ANNO_COMUNE_ERROR = _("L'anno scolastico appartiene a un altro comune.")
 LINEA_COMUNE_ERROR = _("La linea appartiene a un altro comune.")
@@ -203,7 +204,7 @@ class TariffaTrasporto(models.Model):
 
     def __str__(self) -> str:
         fascia = self.fascia.nome if self.fascia_id else _("tariffa piena")
-        return f"{self.get_percorso_display()} – {fascia}: {self.importo_mensile} €"
+        return f"{self.get_percorso_display()} – {fascia}: {euro(self.importo_mensile)}"
 
     def clean(self) -> None:
         if self.valido_al and self.valido_dal and self.valido_al < self.valido_dal:
@@ -362,4 +363,4 @@ class SollecitoTrasporto(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.consumatore} – {self.soglia} €"
+        return f"{self.consumatore} – {euro(self.soglia)}"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from comuni.models import Comune, User
 from consumatori.models import Consumatore
 from notifiche.services import notifica_send
+from omnibus.formats import importo_it
 
 from .models import SollecitoTrasporto
 from .selectors import Debitore, debitori_trasporto
@@ -35,7 +36,7 @@ SOLLECITO_TESTO = (
 def sollecito_trasporto_send(*, comune: Comune, debitore: Debitore, soglia: Decimal) -> list[str]:
     """Remind the guardians of a consumer in debt, once per call; returns the addresses reached."""
     nome = f"{debitore.nome} {debitore.cognome}"
-    debito = f"{debitore.debito:.2f}".replace(".", ",")
+    debito = importo_it(debitore.debito)
     titolo = SOLLECITO_OGGETTO.format(nome=nome)
     testo = SOLLECITO_TESTO.format(nome=nome, debito=debito, comune=str(comune))
     accounts = list(User.objects.filter(tutele__consumatore_id=debitore.consumatore_id, is_active=True).distinct())

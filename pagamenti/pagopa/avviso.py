@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.mail import EmailMessage
 
+from omnibus.formats import euro
 from pagamenti.models import Posizione
 from pagamenti.pdf import qr_data_uri, render_pdf
 
@@ -33,7 +34,7 @@ def avviso_send(*, posizione: Posizione, email: str) -> None:
     """E-mail the avviso PDF to the family."""
     message = EmailMessage(
         subject=f"Avviso di pagamento pagoPA {posizione.numero_avviso} – {posizione.comune}",
-        body=(f"In allegato l'avviso di pagamento di {posizione.importo} € da pagare online o presso un PSP "
+        body=(f"In allegato l'avviso di pagamento di {euro(posizione.importo)} da pagare online o presso un PSP "
               f"(tabaccai, banche, uffici postali, ricevitorie) entro il {posizione.scadenza:%d/%m/%Y}.\n"
               f"Numero avviso: {posizione.numero_avviso_formattato}\n{posizione.comune}"),
         to=[email],

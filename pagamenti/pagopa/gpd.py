@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from django.utils.dateparse import parse_datetime
 
+from omnibus.dates import data_in_range
 from pagamenti.models import ConfigurazionePagamenti, Posizione
 
 from .gateway import EsitoRemoto, GatewayError, PosizioneNonAnnullabile, RicevutaGateway, StatoRemoto
@@ -50,9 +51,11 @@ def gpd_datetime(value: str | None) -> datetime.datetime | None:
         return None
     try:
         parsed = parse_datetime(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
     if parsed is None:
+        return None
+    if not data_in_range(parsed.date()):
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ROME)
@@ -131,6 +134,8 @@ class GpdGateway:
             payload = response.json()
         except ValueError as error:
             raise GatewayError("GPD state read: the answer is not JSON") from error
+        if not isinstance(payload, dict):
+            raise GatewayError(f"GPD state read: the answer is not an object: {str(payload)[:100]}")
         return state_of(payload, posizione)
 
     def invalidate(self, posizione: Posizione) -> None:
@@ -235,25 +240,16 @@ def _transfers(righe, posizione: Posizione, config: ConfigurazionePagamenti) -> 
 
 def state_of(payload: dict, posizione: Posizione) -> StatoRemoto:
     """Map a PaymentPositionModelBaseResponse onto our outcomes; the receipt of a paid option comes along."""
-    status = str(payload.get("status") or "")
-    options = payload.get("paymentOption") or []
+    status = str(payload.get("status") or "")[:30]
+    options = payload.get("paymentOption")
+    if not isinstance(options, list):
+        options = []
     option = next((o for o in options if isinstance(o, dict) and o.get("iuv") == posizione.iuv), None)
     if option is None and options and isinstance(options[0], dict):
         option = options[0]
-    option_status = str((option or {}).get("status") or "")
+    option_status = str((option or {}).get("status") or "")[:30]
     if option is not None and (option_status in PAID_OPTION_STATES or status in PAID_POSITION_STATES):
-        amount = option.get("amount")
-        if not isinstance(amount, int):
-            return StatoRemoto(EsitoRemoto.SCONOSCIUTO, f"{status}/{option_status} senza importo")
-        ricevuta = RicevutaGateway(
-            identificativo=str(option.get("idReceipt") or f"GPD-{posizione.numero_avviso}")[:100],
-            numero_avviso=posizione.numero_avviso,
-            importo=(Decimal(amount) / 100).quantize(Decimal("0.01")),
-            psp=str(option.get("pspCompany") or ""),
-            pagata_il=gpd_datetime(option.get("paymentDate")) or gpd_datetime(payload.get("paymentDate"))
-            or datetime.datetime.now(tz=ROME),
-        )
-        return StatoRemoto(EsitoRemoto.PAGATA, status, ricevuta)
+        return StatoRemoto(EsitoRemoto.PAGATA, status, _receipt_of(posizione, payload, option))
     if status in PAYABLE_POSITION_STATES:
         return StatoRemoto(EsitoRemoto.IN_ATTESA, status)
     if status == "EXPIRED":
@@ -263,6 +259,31 @@ def state_of(payload: dict, posizione: Posizione) -> StatoRemoto:
     if status == "DRAFT":
         return StatoRemoto(EsitoRemoto.NON_PUBBLICATA, status)
     return StatoRemoto(EsitoRemoto.SCONOSCIUTO, (status or "?")[:30])
+
+
+MAX_CENTS = 9_999_999_999  # the ledger's NUMERIC(12, 2)
+
+
+def _receipt_of(posizione: Posizione, payload: dict, option: dict) -> RicevutaGateway:
+    """A paid option's receipt. A field GPD should never send malformed is a GatewayError: retried later,
+    never credited on a guess."""
+    amount = option.get("amount")
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_CENTS:
+        raise GatewayError(f"GPD receipt of {posizione.numero_avviso}: amount {str(amount)[:30]!r}")
+    identificativo = option.get("idReceipt") or f"GPD-{posizione.numero_avviso}"
+    psp = option.get("pspCompany") or ""
+    if not isinstance(identificativo, str) or not isinstance(psp, str) or len(identificativo) > 100 \
+            or "\x00" in identificativo + psp:
+        raise GatewayError(f"GPD receipt of {posizione.numero_avviso}: idReceipt or pspCompany")
+    raw_date = option.get("paymentDate") or payload.get("paymentDate")
+    pagata_il = gpd_datetime(raw_date) if isinstance(raw_date, str) else None
+    if raw_date and pagata_il is None or pagata_il is not None and not data_in_range(pagata_il.date()):
+        raise GatewayError(f"GPD receipt of {posizione.numero_avviso}: paymentDate {str(raw_date)[:40]!r}")
+    return RicevutaGateway(
+        identificativo=identificativo, numero_avviso=posizione.numero_avviso,
+        importo=(Decimal(amount) / 100).quantize(Decimal("0.01")), psp=psp[:200],
+        pagata_il=pagata_il or datetime.datetime.now(tz=ROME),
+    )
 
 
 def _problem(response: httpx.Response) -> str:

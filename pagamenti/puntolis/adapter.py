@@ -21,9 +21,11 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from omnibus.dates import data_in_range
 from pagamenti.models import Servizio
 
 TIMESTAMP_WINDOW = 300
+MAX_AMOUNT = Decimal("99999999.99")
 
 FIRMA_NON_VALIDA = "firma_non_valida"
 FUORI_FINESTRA = "timestamp_fuori_finestra"
@@ -69,12 +71,29 @@ def notifica_parse(
         transaction_id = str(data["transaction_id"]).strip()
         payment_code = str(data["payment_code"]).strip().upper()
         service = str(data.get("service") or Servizio.MENSA)
-    except (ValueError, KeyError, TypeError, InvalidOperation) as error:
+        paid_at_text = str(data.get("paid_at") or "")
+    except (ValueError, KeyError, TypeError, AttributeError, InvalidOperation, RecursionError) as error:
         raise NotificaLISError(FORMATO_NON_VALIDO, f"Corpo non valido: {error}") from error
-    if (not transaction_id or len(transaction_id) > 100 or service not in Servizio.values
-            or amount <= 0 or amount != amount.quantize(Decimal("0.01"))):
-        raise NotificaLISError(FORMATO_NON_VALIDO, "transaction_id, service o amount non validi.")
-    paid_at = parse_datetime(str(data.get("paid_at") or "")) or timezone.now()
-    if timezone.is_naive(paid_at):
-        paid_at = timezone.make_aware(paid_at)
-    return NotificaLIS(transaction_id, payment_code, amount, service, paid_at)
+    if (not transaction_id or len(transaction_id) > 100 or "\x00" in transaction_id + payment_code
+            or len(payment_code) > 100 or service not in Servizio.values or not _amount_valid(amount)):
+        raise NotificaLISError(FORMATO_NON_VALIDO, "transaction_id, payment_code, service o amount non validi.")
+    return NotificaLIS(transaction_id, payment_code, amount, service, _paid_at(paid_at_text))
+
+
+def _amount_valid(amount: Decimal) -> bool:
+    """Positive, at most two decimals, and within the ledger's NUMERIC(12, 2)."""
+    return amount.is_finite() and Decimal("0") < amount <= MAX_AMOUNT and amount == amount.quantize(Decimal("0.01"))
+
+
+def _paid_at(text: str) -> datetime.datetime:
+    try:
+        paid_at = parse_datetime(text)
+    except ValueError as error:  # well-formed but impossible: 2026-13-01T00:00
+        raise NotificaLISError(FORMATO_NON_VALIDO, f"paid_at non valido: {error}") from error
+    if paid_at is None:
+        if text:
+            raise NotificaLISError(FORMATO_NON_VALIDO, "paid_at non è una data e ora ISO 8601.")
+        return timezone.now()
+    if not data_in_range(paid_at.date()):
+        raise NotificaLISError(FORMATO_NON_VALIDO, "paid_at fuori dall'intervallo ammesso.")
+    return timezone.make_aware(paid_at) if timezone.is_naive(paid_at) else paid_at

@@ -20,14 +20,14 @@ def test_cittadino_runs_a_fixed_number_of_queries(client, alice, leporano, setti
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
     client.force_login(alice)
     client.get("/leporano/")
-    # 1 comune from the URL, 2 session, 3 user, 4 consumers with class, school and year,
-    # 5 the enrolment windows open today ("Iscrizioni").
-    with django_assert_num_queries(5):
+    # 1 session, 2 user, 3 consumers with class, school and year, 4 the enrolment windows open today
+    # ("Iscrizioni"); the comune of the URL is cached.
+    with django_assert_num_queries(4):
         client.get("/leporano/")
     for n in range(3):
         child = ConsumatoreFactory(comune=leporano, nome=f"Figlio{n}", cognome="Lacaita")
         TutoreFactory(comune=leporano, consumatore=child, utente=alice)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get("/leporano/")
     assert response.content.decode().count(">Dettaglio<") == 5
 
@@ -61,3 +61,25 @@ def test_an_infanzia_section_is_shown_without_a_class_number(client, alice, lepo
     TutoreFactory(comune=leporano, consumatore=child, utente=alice)
     client.force_login(alice)
     assert "Sezione C" in client.get("/leporano/").content.decode()
+
+
+def test_the_cached_comune_follows_its_changes_and_never_crosses_comuni(client, leporano, pulsano, alice, charlie):
+    from comuni.selectors import comune_attivo_by_slug
+
+    client.force_login(alice)
+    assert client.get("/leporano/").status_code == 200
+    assert comune_attivo_by_slug(slug="leporano").pk == leporano.pk
+    assert comune_attivo_by_slug(slug="pulsano").pk == pulsano.pk
+    leporano.nome = "Leporano (TA)"
+    leporano.save()
+    assert comune_attivo_by_slug(slug="leporano").nome == "Leporano (TA)"
+    assert "Leporano (TA)" in client.get("/leporano/").content.decode()
+    leporano.attivo = False
+    leporano.save()
+    assert client.get("/leporano/").status_code == 404
+    leporano.attivo, leporano.slug = True, "leporano-nuovo"
+    leporano.save()
+    assert client.get("/leporano/").status_code == 404
+    assert client.get("/leporano-nuovo/").status_code == 200
+    client.force_login(charlie)
+    assert client.get("/pulsano/").status_code == 200

@@ -54,8 +54,8 @@ def test_a_family_turns_push_on_sees_its_device_and_removes_it(client, push, lep
     assert register(client, json.dumps(body)).status_code == 201  # the same device again: one row
     [device] = devices(leporano)
     assert device.user == alice and device.endpoint == push.endpoint(subscription)
-    # comune (tenancy middleware), session, user, preferences, devices
-    with django_assert_num_queries(5):
+    # session, user, preferences, devices (the comune is cached by the tenancy middleware)
+    with django_assert_num_queries(4):
         page = client.get(URL).content.decode()
     assert "Android" in page and "Attiva le notifiche su questo dispositivo" in page
     response = client.post(f"{URL}dispositivi/{device.pk}/rimuovi/")

@@ -42,8 +42,9 @@ def test_the_page_runs_a_fixed_number_of_queries(client, alice, alice_children, 
     checkout(client)
     credit(alice_children[0], "20.00", "avviso:1")
     client.get(url("pagamenti"))
-    # comune, session, user, consumers, balances, movements, positions, their lines, the lines' consumers
-    with django_assert_num_queries(9):
+    # session, user, consumers, balances, movements, positions, their lines, the lines' consumers
+    # (the comune is cached after the first request)
+    with django_assert_num_queries(8):
         client.get(url("pagamenti"))
     for n in range(3):
         child = ConsumatoreFactory(comune=leporano, nome=f"Figlio{n}", cognome="Lacaita")
@@ -52,7 +53,7 @@ def test_the_page_runs_a_fixed_number_of_queries(client, alice, alice_children, 
             credit(child, "-4.10", f"pasto:2026-11-{day + 10}", tipo=TipoMovimento.PASTO)
         add_to_cart(client, child)
     checkout(client)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(url("pagamenti"))
     assert response.content.decode().count('class="movimento"') == 16
 
@@ -61,12 +62,12 @@ def test_the_ricarica_pages_run_a_fixed_number_of_queries(client, alice, leporan
                                                           django_assert_num_queries):
     client.force_login(alice)
     client.get(url("ricarica_consumatori"))
-    with django_assert_num_queries(6):  # comune, session, user, config, consumers, balances
+    with django_assert_num_queries(5):  # session, user, config, consumers, balances (comune cached)
         client.get(url("ricarica_consumatori"))
     for n in range(3):
         child = ConsumatoreFactory(comune=leporano, nome=f"Figlio{n}", cognome="Lacaita")
         TutoreFactory(comune=leporano, consumatore=child, utente=alice)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(url("ricarica_consumatori"))
 
 
@@ -93,3 +94,14 @@ def test_the_sandbox_is_refused_in_production(settings, config_leporano, leporan
     assert str(SANDBOX_IN_PRODUCTION_ERROR) in str(error.value)
     with pytest.raises(GatewayError):
         gateway_for(config_leporano)
+
+
+def test_the_balance_is_never_stale_after_the_familys_own_top_up(client, leporano, alice, alice_children,
+                                                                 config_leporano):
+    from tests.pagamenti.test_puntolis import body_for, notify
+
+    client.force_login(alice)
+    assert client.get(url("pagamenti")).status_code == 200  # comune cached, page rendered
+    assert notify(client, body_for(alice_children[0], "LIS-STALE", "12.50")).status_code == 201
+    client.force_login(alice)
+    assert "12,50" in client.get(url("pagamenti")).content.decode()

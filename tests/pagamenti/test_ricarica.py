@@ -41,7 +41,8 @@ def test_bad_amounts_are_refused_with_a_clear_message(client, alice, alice_child
     client.force_login(alice)
     response = client.get(url("ricarica"), {"importo": importo})
     assert response.status_code == 200
-    expected = str(message) % {"minimo": Decimal("5.00"), "massimo": Decimal("500.00")} if "%" in str(message) \
+    # Amounts in messages are written the Italian way: "5,00 €".
+    expected = str(message) % {"minimo": "5,00", "massimo": "500,00"} if "%" in str(message) \
         else str(message)
     assert escape(expected) in response.content.decode()
     response = add_to_cart(client, alice_children[0], importo=importo)

@@ -9,10 +9,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from django_scopes import scope
 
-from comuni.models import Comune
+from comuni.models import Comune, User
 from consumatori.models import Tutore
 from demo.trasporto import DEMO_PASSWORD_BUS
 from pagamenti.models import Movimento, Servizio
+from tests.factories import totp_activate
 from trasporto.models import Iscrizione, Linea
 
 
@@ -54,6 +55,10 @@ def test_pulsano_has_routes_but_no_fee_before_its_activation(seeded):
 
 def test_the_demo_driver_opens_the_boarding_page(seeded, client, capsys):
     assert client.login(email="accompagnatore.bus@leporano.example", password=DEMO_PASSWORD_BUS)
+    # Drivers see children's names: like operators, they set up the second factor first.
+    response = client.get("/leporano/trasporto/bordo/")
+    assert response.status_code == 302 and response.url == reverse("mfa_activate_totp")
+    totp_activate(User.objects.get(email="accompagnatore.bus@leporano.example"))
     body = client.get("/leporano/trasporto/bordo/").content.decode()
     assert "Linea 1 – Gandoli" in body
     assert "Linea 2 – Lido Silvana" not in body

@@ -1,0 +1,220 @@
+"""The 09:00 rush: families post absences through the served stack, as production runs it.
+
+Data: ctx.size(10_000) consumers across 10 comuni, each with a family account already logged in (the
+sessions are written beforehand: password hashing is not what this measures). Then gunicorn (2 workers)
+on PostgreSQL, Redis for sessions, cache and broker, and a Celery worker taking the confirmation e-mails;
+N concurrent asyncio clients (httpx) each post "absent on <day>" for one child after another, with the
+CSRF cookie and header a browser sends.
+
+"Now" is never frozen in the served app: the day posted is the next service day after today, whose
+cut-off (09:00 Europe/Rome) is always in the future, so the run is the same at any hour.
+
+Afterwards every 2xx/3xx must have its Assenza row and exactly one confirmation (one Notifica, its
+e-mail sent by the worker): `absence_rush_lost` counts those that do not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import logging
+import os
+import secrets
+import statistics
+import time
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from .http import celery_worker, gunicorn
+
+N_COMUNI = 10
+CLIENTS = 16
+WORKERS, THREADS = 2, 4
+PASSWORD = "!bench-rush"  # an unusable password: the same session hash for every account
+
+
+def _next_service_day() -> datetime.date:
+    from mensa.calendario import festivo_nazionale
+
+    day = timezone.localdate() + datetime.timedelta(days=1)
+    while day.weekday() >= 5 or festivo_nazionale(day):
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def _build(ctx, day: datetime.date) -> list[tuple[str, int, int]]:
+    """Comuni, calendars around `day`, consumers enrolled, one family account each; returns
+    (comune slug, consumer id, user id) per consumer."""
+    from comuni.models import Comune
+    from consumatori.models import AnnoScolastico, Classe, Scuola, TipoScuola
+    from mensa.models import Calendario, CalendarioScuola, PrezzoTariffa, Tariffa
+
+    per_comune = ctx.size(10_000) // N_COMUNI
+    inizio, fine = day - datetime.timedelta(days=120), day + datetime.timedelta(days=120)
+    with scopes_disabled(), transaction.atomic(), connection.cursor() as cursor:
+        for n in range(N_COMUNI):
+            comune = Comune.objects.create(nome=f"Rush {n:02d}", slug=f"rush-{n:02d}", codice_fiscale=f"8{n:010d}",
+                                           provincia="TA")
+            anno = AnnoScolastico.objects.create(comune=comune, nome="corrente", data_inizio=inizio, data_fine=fine)
+            calendario = Calendario.objects.create(comune=comune, anno_scolastico=anno)
+            tariffa = Tariffa.objects.create(comune=comune, nome="Tariffa intera")
+            PrezzoTariffa.objects.create(comune=comune, tariffa=tariffa, valido_dal=inizio, importo="4.10")
+            scuola = Scuola.objects.create(comune=comune, nome="Scuola primaria", tipo=TipoScuola.PRIMARIA)
+            CalendarioScuola.objects.create(comune=comune, calendario=calendario, scuola=scuola, data_inizio=inizio,
+                                            data_fine=fine)
+            classe = Classe.objects.create(comune=comune, scuola=scuola, anno_scolastico=anno, anno=1, sezione="A")
+            cursor.execute(
+                """
+                INSERT INTO consumatori_consumatore (comune_id, nome, cognome, codice_fiscale, data_nascita,
+                    classe_id, dieta_speciale, note_dieta, codice_pagamento, attivo, creato_il)
+                SELECT %s, 'Bimbo', 'Rush' || i, 'RSH' || lpad(i::text, 13, '0'), DATE '2018-01-01', %s, false, '',
+                    upper(substr(md5(%s || '-' || i), 1, 12)), true, now()
+                FROM generate_series(1, %s) AS i
+                """,
+                [comune.pk, classe.pk, comune.pk, per_comune],
+            )
+            cursor.execute(
+                "INSERT INTO mensa_iscrizionemensa (comune_id, consumatore_id, tariffa_id, data_inizio, creata_il) "
+                "SELECT comune_id, id, %s, %s, now() FROM consumatori_consumatore WHERE comune_id = %s",
+                [tariffa.pk, inizio, comune.pk],
+            )
+            cursor.execute(
+                """
+                INSERT INTO comuni_user (password, is_superuser, first_name, last_name, is_staff, is_active,
+                    date_joined, email, telefono, codice_fiscale_verificato)
+                SELECT %s, false, 'Genitore', c.cognome, false, true, now(), 'rush-' || c.id || '@example.org', '',
+                    false
+                FROM consumatori_consumatore c WHERE c.comune_id = %s
+                """,
+                [PASSWORD, comune.pk],
+            )
+            cursor.execute(
+                """
+                INSERT INTO consumatori_tutore (comune_id, consumatore_id, utente_id, nome, cognome, codice_fiscale,
+                    relazione, email, telefono)
+                SELECT c.comune_id, c.id, u.id, 'Genitore', c.cognome, '', 'genitore', '', ''
+                FROM consumatori_consumatore c JOIN comuni_user u ON u.email = 'rush-' || c.id || '@example.org'
+                WHERE c.comune_id = %s
+                """,
+                [comune.pk],
+            )
+        cursor.execute(
+            "SELECT co.slug, c.id, t.utente_id FROM consumatori_consumatore c JOIN comuni_comune co "
+            "ON co.id = c.comune_id JOIN consumatori_tutore t ON t.consumatore_id = c.id ORDER BY c.id"
+        )
+        rows = cursor.fetchall()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return rows
+
+
+def _sessions(user_ids: list[int]) -> dict[int, str]:
+    """One logged-in session per family, written as django.contrib.auth.login writes it."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    from comuni.models import User
+
+    auth_hash = User(password=PASSWORD).get_session_auth_hash()
+    expire = timezone.now() + datetime.timedelta(hours=8)
+    store = SessionStore()
+    keys = {pk: secrets.token_hex(16) for pk in user_ids}
+    Session.objects.bulk_create(
+        [Session(session_key=keys[pk], expire_date=expire, session_data=store.encode({
+            SESSION_KEY: str(pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: auth_hash})) for pk in user_ids],
+        batch_size=2000,
+    )
+    return keys
+
+
+async def _rush(base: str, jobs: list[tuple[str, int, str]], day: datetime.date, clients: int) -> list:
+    import httpx
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request
+    queue: asyncio.Queue = asyncio.Queue()
+    for job in jobs:
+        queue.put_nowait(job)
+    results: list[tuple[int, int, float]] = []  # (consumer id, status, seconds)
+
+    async def client() -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=False) as http:
+            while not queue.empty():
+                slug, consumatore_id, session_key = queue.get_nowait()
+                token = secrets.token_hex(16)
+                start = time.perf_counter()
+                try:
+                    response = await http.post(
+                        f"/{slug}/mensa/consumatori/{consumatore_id}/assenze/",
+                        data={"dal": day.isoformat(), "mese": f"{day:%Y-%m}"},
+                        headers={"X-CSRFToken": token, "Referer": base + f"/{slug}/"},
+                        cookies={"sessionid": session_key, "csrftoken": token},
+                    )
+                    status = response.status_code
+                except httpx.HTTPError:
+                    status = 0
+                results.append((consumatore_id, status, time.perf_counter() - start))
+
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return results
+
+
+def _lost(results: list, day: datetime.date, wait_seconds: float = 120) -> tuple[int, int]:
+    """Accepted posts without exactly one absence row and one e-mailed confirmation; also the mails pending."""
+    accepted = [c for c, status, _ in results if 200 <= status < 400]
+    deadline = time.monotonic() + wait_seconds
+    with scopes_disabled(), connection.cursor() as cursor:
+        while True:  # the worker drains the e-mail queue after the rush
+            cursor.execute("SELECT count(*) FROM notifiche_notifica WHERE email_inviata_il IS NULL")
+            pending = cursor.fetchone()[0]
+            if not pending or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        cursor.execute(
+            """
+            SELECT c.id,
+                (SELECT count(*) FROM mensa_assenza a WHERE a.consumatore_id = c.id AND a.giorno = %s
+                    AND a.annullata_il IS NULL),
+                (SELECT count(*) FROM notifiche_notifica n WHERE n.consumatore_id = c.id AND n.titolo LIKE %s),
+                (SELECT count(*) FROM notifiche_notifica n WHERE n.consumatore_id = c.id AND n.titolo LIKE %s
+                    AND n.email_inviata_il IS NOT NULL)
+            FROM consumatori_consumatore c WHERE c.id = ANY(%s)
+            """,
+            [day, f"%{day:%d/%m/%Y}%", f"%{day:%d/%m/%Y}%", accepted],
+        )
+        good = {pk for pk, assenze, notifiche, inviate in cursor.fetchall() if assenze == notifiche == inviate == 1}
+    return sum(1 for pk in accepted if pk not in good), pending
+
+
+def run(ctx) -> None:
+    if not os.environ.get("REDIS_URL"):
+        print("  skipped: the rush needs Redis (REDIS_URL) for sessions, cache and the Celery broker")
+        return
+    day = _next_service_day()
+    rows = _build(ctx, day)
+    keys = _sessions(sorted({user_id for _, _, user_id in rows}))
+    jobs = [(slug, consumatore_id, keys[user_id]) for slug, consumatore_id, user_id in rows]
+    # Interleave comuni and families, as 09:00 traffic arrives.
+    jobs = jobs[::2] + jobs[1::2]
+    served = {"CELERY_TASK_ALWAYS_EAGER": "0", "EMAIL_URL": "memorymail://"}
+    print(f"  {len(jobs)} families in {N_COMUNI} comuni, absences for {day:%d/%m/%Y}, {CLIENTS} clients", flush=True)
+    # As the Dockerfile serves it: gthread workers overlap the requests' waits on PostgreSQL and Redis.
+    with celery_worker(env=served), gunicorn(workers=WORKERS, threads=THREADS, env=served) as base:
+        asyncio.run(_rush(base, jobs[:CLIENTS * 2], day + datetime.timedelta(days=1), CLIENTS))  # warm up
+        start = time.perf_counter()
+        results = asyncio.run(_rush(base, jobs, day, CLIENTS))
+        elapsed = time.perf_counter() - start
+        lost, pending = _lost(results, day)
+    latencies = sorted(seconds * 1000 for _, _, seconds in results)
+    errors = sum(1 for _, status, _ in results if not 200 <= status < 400)
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    if pending:
+        print(f"  {pending} confirmations still unsent after the wait", flush=True)
+    ctx.report("absence_rush_per_second", [len(results) / elapsed], "abs/s", 100, higher_is_better=True)
+    ctx.report("absence_rush_p50_ms", [statistics.median(latencies)], "ms", 300)
+    ctx.report("absence_rush_p99_ms", [p99], "ms", 300)
+    ctx.report("absence_rush_errors", [float(errors)], "requests", 0)
+    ctx.report("absence_rush_lost", [float(lost)], "absences", 0)
