@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "trasporto",
     "pagamenti",
     "notifiche",
+    "ufficio",
     "demo",
 ]
 
@@ -165,7 +166,7 @@ MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Omnibus")
 # Staff must have a second factor before these areas open (comuni.middleware).
 # Staff pages that open only with a second factor: the admin, and each comune's canteen operator and
 # kitchen-count pages (children's names with their diets: health data).
-MFA_REQUIRED_PATHS = (r"^/admin/", r"^/operatore/", r"^/[-\w]+/mensa/(operatore|cucina)/")
+MFA_REQUIRED_PATHS = (r"^/admin/", r"^/operatore/", r"^/[-\w]+/mensa/(operatore|cucina)/", r"^/[-\w]+/ufficio/")
 
 # SPID and CIE through the comune's identity gateway: a proxy speaking SPID SAML / CIE OIDC to the
 # national identity providers and plain OIDC to us (see README). One OIDC client per button.

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from .views import cruscotto, morosi, solleciti
+
+app_name = "ufficio"
+
+urlpatterns = [
+    path("", cruscotto.cruscotto, name="cruscotto"),
+    path("morosi/", morosi.morosi, name="morosi"),
+    path("morosi/morosi.csv", morosi.morosi_export, {"formato": "csv"}, name="morosi_csv"),
+    path("morosi/morosi.xlsx", morosi.morosi_export, {"formato": "xlsx"}, name="morosi_xlsx"),
+    path("solleciti/", solleciti.registro, name="solleciti"),
+    path("solleciti/invii/", solleciti.invio_nuovo, name="invio_nuovo"),
+    path("solleciti/invii/<int:pk>/", solleciti.invio, name="invio"),
+    path("solleciti/invii/<int:pk>/da-stampare.pdf", solleciti.invio_stampa, name="invio_stampa"),
+    path("solleciti/<int:pk>/lettera.pdf", solleciti.lettera, name="lettera"),
+]
