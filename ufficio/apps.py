@@ -15,6 +15,11 @@ class UfficioConfig(AppConfig):
     verbose_name = "Ufficio scuola"
 
     def ready(self) -> None:
+        from django.contrib import admin
+
         from pagamenti.signals import credito_registrato
+
+        # The admin index links the office's cruscotto.
+        admin.site.index_template = "ufficio/admin_index.html"
 
         credito_registrato.connect(_mark_paid_on_credit, dispatch_uid="ufficio.mark_paid_on_credit")

@@ -11,6 +11,7 @@ from django_scopes import scope
 
 from pagamenti.models import TipoMovimento
 from pagamenti.services import movimento_register
+from tests.mensa.conftest import clock  # noqa: F401 - the canteen tests' clock fixture
 from tests.pagamenti.conftest import configure
 
 
