@@ -42,6 +42,8 @@ class FiltriMorosiForm(forms.Form):
         self.fields["classe"].queryset = Classe.objects.select_related("scuola", "anno_scolastico").order_by(
             "scuola__nome", "anno", "sezione"
         )
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
 
     def filtri(self) -> FiltriMorosi:
         data = self.cleaned_data
@@ -87,3 +89,62 @@ class InvioSollecitiForm(forms.Form):
         if not self.errors and not data.get("conti") and not data.get("tutti"):
             raise forms.ValidationError({"conti": _("Seleziona almeno un moroso, oppure «tutti»." )})
         return data
+
+
+FORMATI = [("html", _("Pagina")), ("csv", "CSV"), ("xlsx", "XLSX"), ("pdf", "PDF")]
+MAX_GIORNI_REPORT = 400
+
+
+class ReportForm(forms.Form):
+    report = forms.ChoiceField(label=_("Report"), choices=[], widget=forms.Select(attrs={"class": "form-select"}))
+    dal = forms.DateField(label=_("Dal"), required=False, widget=forms.DateInput(
+        attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"))
+    al = forms.DateField(label=_("Al"), required=False, widget=forms.DateInput(
+        attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"))
+    per_mese = forms.BooleanField(label=_("Raggruppa per mese"), required=False,
+                                  widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+    formato = forms.ChoiceField(label=_("Formato"), choices=FORMATI, required=False,
+                                widget=forms.Select(attrs={"class": "form-select"}))
+
+    def __init__(self, *args, oggi=None, **kwargs):
+        from .report import REPORTS
+
+        super().__init__(*args, **kwargs)
+        self.fields["report"].choices = list(REPORTS.items())
+        self.oggi = oggi
+
+    def _check_year(self, name: str):
+        value = self.cleaned_data.get(name)
+        if value is not None and not 2000 <= value.year <= 2100:
+            raise forms.ValidationError(_("Data fuori dall'intervallo ammesso."))
+        return value
+
+    def clean_dal(self):
+        return self._check_year("dal")
+
+    def clean_al(self):
+        return self._check_year("al")
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        oggi = self.oggi
+        al = data.get("al") or oggi
+        dal = data.get("dal") or al.replace(day=1)
+        if dal > al:
+            raise forms.ValidationError({"al": _("«Al» non può precedere «Dal».")})
+        if (al - dal).days > MAX_GIORNI_REPORT:
+            raise forms.ValidationError({"dal": _("Al massimo %(n)s giorni per report.") % {"n": MAX_GIORNI_REPORT}})
+        data.update(dal=dal, al=al, formato=data.get("formato") or "html")
+        return data
+
+    def parametri(self) -> dict:
+        data = self.cleaned_data
+        return {"dal": data["dal"], "al": data["al"], "per_mese": data["per_mese"]}
+
+    def errori(self) -> list[str]:
+        return [
+            f"{self.fields[name].label if name in self.fields else ''}: {' '.join(messages)}"
+            for name, messages in self.errors.items()
+        ]

@@ -150,3 +150,30 @@ class Sollecito(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_livello_display()} – {self.consumatore} ({self.debito} €)"
+
+
+class Esportazione(models.Model):
+    """A report prepared in the background (long exports): its progress, then the file to download."""
+
+    comune = models.ForeignKey(Comune, on_delete=models.CASCADE, related_name="+")
+    report = models.CharField(_("report"), max_length=20)
+    parametri = models.JSONField(_("parametri"), default=dict)
+    formato = models.CharField(_("formato"), max_length=5)
+    stato = models.CharField(_("stato"), max_length=12, choices=StatoInvio.choices, default=StatoInvio.IN_CODA)
+    percentuale = models.PositiveSmallIntegerField(_("avanzamento"), default=0)
+    nome_file = models.CharField(_("nome del file"), max_length=100, blank=True)
+    contenuto = models.BinaryField(_("contenuto"), null=True, blank=True)
+    errore = models.CharField(_("errore"), max_length=300, blank=True)
+    creato_da = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    creato_il = models.DateTimeField(_("creato il"), auto_now_add=True)
+    completato_il = models.DateTimeField(_("completato il"), null=True, blank=True)
+
+    objects = ScopedManager(comune="comune")
+
+    class Meta:
+        verbose_name = _("esportazione")
+        verbose_name_plural = _("esportazioni")
+        ordering = ["-creato_il"]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.formato} – {self.creato_il:%d/%m/%Y %H:%M}"

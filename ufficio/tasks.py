@@ -17,3 +17,16 @@ def invio_solleciti_task(self, comune, invio_id: int) -> int:
     if invio is None:
         return 0
     return invio_run(invio=invio).inviati
+
+
+@shared_task(base=ComuneTask, acks_late=True)
+def esportazione_task(comune, esportazione_id: int) -> bool:
+    """Prepare a long report in the background."""
+    from .esportazioni import esportazione_run
+    from .models import Esportazione
+
+    esportazione = Esportazione.objects.select_related("comune").filter(pk=esportazione_id).first()
+    if esportazione is None:
+        return False
+    esportazione_run(esportazione=esportazione)
+    return True

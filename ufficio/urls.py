@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cruscotto, morosi, solleciti
+from .views import cruscotto, morosi, report, solleciti
 
 app_name = "ufficio"
 
@@ -14,4 +14,8 @@ urlpatterns = [
     path("solleciti/invii/<int:pk>/", solleciti.invio, name="invio"),
     path("solleciti/invii/<int:pk>/da-stampare.pdf", solleciti.invio_stampa, name="invio_stampa"),
     path("solleciti/<int:pk>/lettera.pdf", solleciti.lettera, name="lettera"),
+    path("report/", report.report, name="report"),
+    path("report/esportazioni/", report.esportazione_nuova, name="esportazione_nuova"),
+    path("report/esportazioni/<int:pk>/", report.esportazione, name="esportazione"),
+    path("report/esportazioni/<int:pk>/file", report.esportazione_scarica, name="esportazione_scarica"),
 ]
