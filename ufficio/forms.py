@@ -148,3 +148,24 @@ class ReportForm(forms.Form):
             f"{self.fields[name].label if name in self.fields else ''}: {' '.join(messages)}"
             for name, messages in self.errors.items()
         ]
+
+
+class CorrezioneForm(forms.Form):
+    consumatore = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+    giorno = forms.DateField(label=_("Giorno"), widget=forms.DateInput(
+        attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"))
+    presente = forms.TypedChoiceField(label=_("Esito"), coerce=lambda v: v == "si",
+                                      choices=[("no", _("Assente")), ("si", _("Presente"))],
+                                      widget=forms.Select(attrs={"class": "form-select"}))
+    motivo = forms.CharField(label=_("Motivo"), max_length=300, widget=forms.TextInput(attrs={"class": "form-control"}))
+
+    def clean_giorno(self):
+        value = self.cleaned_data["giorno"]
+        if not 2000 <= value.year <= 2100:
+            raise forms.ValidationError(_("Data fuori dall'intervallo ammesso."))
+        return value
+
+
+class CercaConsumatoreForm(forms.Form):
+    q = forms.CharField(label=_("Cerca per cognome, nome o codice fiscale"), min_length=2, max_length=100,
+                        required=False, widget=forms.TextInput(attrs={"class": "form-control"}))

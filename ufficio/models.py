@@ -177,3 +177,29 @@ class Esportazione(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.formato} – {self.creato_il:%d/%m/%Y %H:%M}"
+
+
+class CorrezionePasto(models.Model):
+    """The audit trail of attendance fixed after the fact: who, when, which day, why, and the movement
+    it wrote (a reversal or a re-debit), if any."""
+
+    comune = models.ForeignKey(Comune, on_delete=models.PROTECT, related_name="+")
+    consumatore = models.ForeignKey(Consumatore, on_delete=models.PROTECT, related_name="correzioni_pasto")
+    giorno = models.DateField(_("giorno"))
+    presente = models.BooleanField(_("presente"))
+    motivo = models.CharField(_("motivo"), max_length=300)
+    registrata_da = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                      verbose_name=_("registrata da"))
+    registrata_il = models.DateTimeField(_("registrata il"), auto_now_add=True)
+    movimento = models.ForeignKey("pagamenti.Movimento", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("movimento"))
+
+    objects = ScopedManager(comune="comune")
+
+    class Meta:
+        verbose_name = _("correzione di presenza")
+        verbose_name_plural = _("correzioni di presenza")
+        ordering = ["-registrata_il", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.consumatore} {self.giorno:%d/%m/%Y}: {'presente' if self.presente else 'assente'}"

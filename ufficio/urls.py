@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cruscotto, morosi, report, solleciti
+from .views import correzioni, cruscotto, morosi, report, solleciti
 
 app_name = "ufficio"
 
@@ -18,4 +18,6 @@ urlpatterns = [
     path("report/esportazioni/", report.esportazione_nuova, name="esportazione_nuova"),
     path("report/esportazioni/<int:pk>/", report.esportazione, name="esportazione"),
     path("report/esportazioni/<int:pk>/file", report.esportazione_scarica, name="esportazione_scarica"),
+    path("correzioni/", correzioni.correzioni, name="correzioni"),
+    path("correzioni/nuova/", correzioni.correzione_nuova, name="correzione_nuova"),
 ]
