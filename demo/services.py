@@ -200,6 +200,9 @@ def demo_seed() -> list[DemoLogin]:
         logins: list[DemoLogin] = []
         for spec in data.COMUNI:
             logins.extend(_seed_comune(spec))
+        from .ufficio import demo_ufficio_seed
+
+        demo_ufficio_seed()
         _account("admin@omnibus.example", data.DEMO_PASSWORD_ADMIN, is_staff=True, is_superuser=True,
                  first_name="Amministratore", last_name="Piattaforma")
         logins.append(DemoLogin("amministratore piattaforma", "tutti", "admin@omnibus.example",
