@@ -84,6 +84,18 @@ class PaginaMorosi:
     pagine: int
 
 
+_ETA = """LEFT JOIN LATERAL (
+    -- The age of the debt, oldest unpaid charge first-in first-out: walking the charges from the newest
+    -- back, the one where they add up to the debt.
+    SELECT d.data_valuta AS debito_dal FROM (
+        SELECT x.data_valuta, SUM(-x.importo) OVER (ORDER BY x.data_valuta DESC, x.id DESC) AS cumulato
+        FROM pagamenti_movimento x
+        WHERE x.consumatore_id = c.consumatore_id AND x.servizio = c.servizio AND x.importo < 0
+    ) d WHERE d.cumulato >= -c.saldo ORDER BY d.cumulato LIMIT 1
+) eta ON TRUE"""
+
+# Two stages: filter, count and cut the page first; the per-account details (debt age, meal price)
+# only for the rows of the page, unless the days-in-debit filter needs the age of every account.
 _SQL = """
 WITH conti AS (
     SELECT m.consumatore_id, m.servizio, SUM(m.importo) AS saldo,
@@ -93,29 +105,27 @@ WITH conti AS (
     WHERE m.comune_id = %(comune)s {servizio}
     GROUP BY m.consumatore_id, m.servizio
     HAVING SUM(m.importo) < 0 AND SUM(m.importo) <= -%(minimo)s
+), pagina AS (
+    SELECT c.consumatore_id, c.servizio, c.saldo, c.ultimo_credito, c.ultimo_pagamento, k.cognome, k.nome,
+           {eta_colonna} AS debito_dal, COUNT(*) OVER () AS totale, SUM(c.saldo) OVER () AS totale_saldo
+    FROM conti c
+    JOIN consumatori_consumatore k ON k.id = c.consumatore_id
+    LEFT JOIN consumatori_classe cl ON cl.id = k.classe_id
+    {eta_filtro}
+    WHERE k.comune_id = %(comune)s {where}
+    ORDER BY c.saldo, k.cognome, k.nome, c.consumatore_id, c.servizio
+    {limit}
 )
-SELECT c.consumatore_id, c.servizio, c.saldo, c.ultimo_credito, c.ultimo_pagamento, eta.debito_dal,
-       pasto.prezzo, COUNT(*) OVER () AS totale, SUM(c.saldo) OVER () AS totale_saldo
-FROM conti c
-JOIN consumatori_consumatore k ON k.id = c.consumatore_id
-LEFT JOIN consumatori_classe cl ON cl.id = k.classe_id
--- The age of the debt, oldest unpaid charge first-in first-out: walking the charges from the newest
--- back, the one where they add up to the debt.
-LEFT JOIN LATERAL (
-    SELECT d.data_valuta AS debito_dal FROM (
-        SELECT x.data_valuta, SUM(-x.importo) OVER (ORDER BY x.data_valuta DESC, x.id DESC) AS cumulato
-        FROM pagamenti_movimento x
-        WHERE x.consumatore_id = c.consumatore_id AND x.servizio = c.servizio AND x.importo < 0
-    ) d WHERE d.cumulato >= -c.saldo ORDER BY d.cumulato LIMIT 1
-) eta ON TRUE
+SELECT c.consumatore_id, c.servizio, c.saldo, c.ultimo_credito, c.ultimo_pagamento,
+       {eta_finale}, pasto.prezzo, c.totale, c.totale_saldo
+FROM pagina c
+{eta_pagina}
 LEFT JOIN LATERAL (
     SELECT -p.importo AS prezzo FROM pagamenti_movimento p
     WHERE p.consumatore_id = c.consumatore_id AND p.servizio = c.servizio AND p.tipo = %(pasto)s
     ORDER BY p.data_valuta DESC, p.id DESC LIMIT 1
 ) pasto ON c.servizio = %(mensa)s
-WHERE k.comune_id = %(comune)s {where}
-ORDER BY c.saldo, k.cognome, k.nome, c.consumatore_id, c.servizio
-{limit}
+ORDER BY c.saldo, c.cognome, c.nome, c.consumatore_id, c.servizio
 """
 
 _SOSPESO = """EXISTS (SELECT 1 FROM mensa_sospensione s WHERE s.consumatore_id = c.consumatore_id
@@ -148,9 +158,12 @@ def _query(*, comune: Comune, filtri: FiltriMorosi, oggi: datetime.date, limit: 
         where.append(_SOSPESO if filtri.sospesi else f"NOT {_SOSPESO}")
     if filtri.sollecitati is not None:
         where.append(_SOLLECITATO if filtri.sollecitati else f"NOT {_SOLLECITATO}")
+    eta_prima = bool(filtri.giorni_minimi)
     sql = _SQL.format(
         servizio=servizio, where="".join(f" AND {w}" for w in where),
         limit="LIMIT %(limit)s OFFSET %(offset)s" if limit is not None else "",
+        eta_colonna="eta.debito_dal" if eta_prima else "NULL::date", eta_filtro=_ETA if eta_prima else "",
+        eta_finale="c.debito_dal" if eta_prima else "eta.debito_dal", eta_pagina="" if eta_prima else _ETA,
     )
     params.update(limit=limit, offset=offset)
     with connection.cursor() as cursor:
