@@ -67,7 +67,7 @@ def _ricarica(comune: Comune, consumatore: Consumatore, utente, canale: int, qua
 def _seed_comune(comune: Comune) -> None:
     from ufficio.models import InvioSolleciti, Sollecito
     from ufficio.selectors import FiltriMorosi, morosi_all
-    from ufficio.solleciti import invio_run
+    from ufficio.solleciti import invio_run, solleciti_mark_paid
 
     oggi = timezone.localdate()
     anno = AnnoScolastico.objects.filter(comune=comune, nome=data.ANNO_SCOLASTICO[0]).first()
@@ -116,6 +116,8 @@ def _seed_comune(comune: Comune) -> None:
         posizione = Posizione.objects.select_related("comune").get(pk=primo_sollecito.posizione_id)
         if posizione.stato == StatoPosizione.IN_ATTESA:
             posizione_simulate_psp_payment(posizione=posizione, psp="Tabaccheria (ITB)")
+        # The credit's signal runs after commit; the register is updated now, the signal finds it done.
+        solleciti_mark_paid(consumatore_id=primo_sollecito.consumatore_id, servizio=primo_sollecito.servizio)
 
 
 def demo_ufficio_seed() -> None:

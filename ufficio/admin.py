@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from comuni.admin import ComuneScopedAdmin
 
-from .models import ImpostazioniSolleciti, Sollecito
+from .models import CorrezionePasto, ImpostazioniSolleciti, Sollecito
 
 
 @admin.register(ImpostazioniSolleciti)
@@ -33,3 +33,13 @@ class SollecitoAdmin(ComuneScopedAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(CorrezionePasto)
+class CorrezionePastoAdmin(SollecitoAdmin):
+    """The audit trail of attendance corrections, read-only."""
+
+    list_display = ["registrata_il", "registrata_da", "consumatore", "giorno", "presente", "motivo", "movimento"]
+    list_filter = ["presente"]
+    search_fields = ["consumatore__cognome", "consumatore__nome", "motivo"]
+    list_select_related = ["consumatore", "registrata_da", "movimento"]

@@ -1,6 +1,8 @@
 """On a tablet: the office opens the cruscotto (charts drawn server-side, no CSP violation), lists the
 debtors and sends a 1° sollecito, following the job to its end."""
 
+from decimal import Decimal
+
 import pytest
 from django.core import mail
 from django_scopes import scope
@@ -51,7 +53,7 @@ def test_the_office_reads_the_cruscotto_and_sends_a_reminder(live_server, tablet
     assert tablet.locator(".progress-bar").get_attribute("aria-valuenow") == "100"
     with scope(comune=leporano):
         sollecito = Sollecito.objects.get()
-    assert sollecito.debito == 16.40
+    assert sollecito.debito == Decimal("16.40")
     assert [m.to for m in mail.outbox if "sollecito" in m.subject] == [["alice@example.org"]]
     tablet.get_by_role("link", name="Vai al registro dei solleciti").click()
     assert tablet.get_by_role("cell", name="16,40 €").is_visible()
