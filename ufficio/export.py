@@ -42,7 +42,8 @@ def morosi_dataset(righe: list[Moroso], *, oggi: datetime.date) -> tablib.Datase
             r.debito, r.pasti_a_debito if r.pasti_a_debito is not None else "", _it_date(r.debito_dal),
             r.giorni_a_debito(oggi) if r.debito_dal else "", _it_date(r.ultimo_pagamento),
             "sì" if r.sospeso else "no",
-            f"{s.get_livello_display()} del {s.inviato_il:%d/%m/%Y}" if s else "",
+            f"{s.get_livello_display()} del {s.inviato_il:%d/%m/%Y}" if s else (
+                f"Avviso automatico del {r.avviso_trasporto:%d/%m/%Y}" if r.avviso_trasporto else ""),
             "; ".join(f"{t.nome} {t.cognome}" for t in r.tutori),
             "; ".join(filter(None, ((t.utente.email if t.utente_id else "") or t.email for t in r.tutori))),
             "; ".join(filter(None, (t.telefono for t in r.tutori))),

@@ -48,6 +48,7 @@ class Moroso:
     ultimo_pagamento: datetime.date | None
     debito_dal: datetime.date | None
     prezzo_pasto: Decimal | None
+    avviso_trasporto: datetime.datetime | None = None
     consumatore: Consumatore | None = None
     tutori: list[Tutore] = field(default_factory=list)
     ultimo_sollecito: Sollecito | None = None
@@ -117,7 +118,10 @@ WITH conti AS (
     {limit}
 )
 SELECT c.consumatore_id, c.servizio, c.saldo, c.ultimo_credito, c.ultimo_pagamento,
-       {eta_finale}, pasto.prezzo, c.totale, c.totale_saldo
+       {eta_finale}, pasto.prezzo, c.totale, c.totale_saldo,
+       -- The bus reminders trasporto.solleciti sends by itself at each debt threshold, still open.
+       (SELECT MAX(st.inviato_il) FROM trasporto_sollecitotrasporto st WHERE st.consumatore_id = c.consumatore_id
+        AND c.servizio = %(trasporto)s AND st.chiuso_il IS NULL) AS avviso_trasporto
 FROM pagina c
 {eta_pagina}
 LEFT JOIN LATERAL (
@@ -132,12 +136,15 @@ _SOSPESO = """EXISTS (SELECT 1 FROM mensa_sospensione s WHERE s.consumatore_id =
     AND c.servizio = %(mensa)s AND s.dal <= %(oggi)s AND (s.al IS NULL OR s.al >= %(oggi)s))"""
 _SOLLECITATO = """EXISTS (SELECT 1 FROM ufficio_sollecito s WHERE s.consumatore_id = c.consumatore_id
     AND s.servizio = c.servizio
-    AND s.episodio = c.consumatore_id::text || ':' || COALESCE(c.ultimo_credito, 0)::text)"""
+    AND s.episodio = c.consumatore_id::text || ':' || COALESCE(c.ultimo_credito, 0)::text)
+    OR EXISTS (SELECT 1 FROM trasporto_sollecitotrasporto st WHERE st.consumatore_id = c.consumatore_id
+    AND c.servizio = %(trasporto)s AND st.chiuso_il IS NULL)"""
 
 
 def _query(*, comune: Comune, filtri: FiltriMorosi, oggi: datetime.date, limit: int | None, offset: int):
     params: dict = {
         "comune": comune.pk, "minimo": filtri.importo_minimo, "oggi": oggi, "mensa": Servizio.MENSA,
+        "trasporto": Servizio.TRASPORTO,
         "pasto": TipoMovimento.PASTO, "pagopa": TipoMovimento.RICARICA_PAGOPA, "lis": TipoMovimento.RICARICA_PUNTOLIS,
     }
     servizio = ""
@@ -157,7 +164,7 @@ def _query(*, comune: Comune, filtri: FiltriMorosi, oggi: datetime.date, limit: 
     if filtri.sospesi is not None:
         where.append(_SOSPESO if filtri.sospesi else f"NOT {_SOSPESO}")
     if filtri.sollecitati is not None:
-        where.append(_SOLLECITATO if filtri.sollecitati else f"NOT {_SOLLECITATO}")
+        where.append(f"({_SOLLECITATO})" if filtri.sollecitati else f"NOT ({_SOLLECITATO})")
     eta_prima = bool(filtri.giorni_minimi)
     sql = _SQL.format(
         servizio=servizio, where="".join(f" AND {w}" for w in where),
@@ -200,7 +207,7 @@ def _complete(righe: list[Moroso], *, oggi: datetime.date) -> None:
 def _rows_to_morosi(rows) -> list[Moroso]:
     return [
         Moroso(consumatore_id=row[0], servizio=row[1], saldo=row[2].quantize(ZERO), ultimo_credito=row[3],
-               ultimo_pagamento=row[4], debito_dal=row[5], prezzo_pasto=row[6])
+               ultimo_pagamento=row[4], debito_dal=row[5], prezzo_pasto=row[6], avviso_trasporto=row[9])
         for row in rows
     ]
 

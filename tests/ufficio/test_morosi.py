@@ -13,6 +13,7 @@ from django_scopes import scope
 
 from mensa.models import Sospensione
 from tests.factories import ClasseFactory, ConsumatoreFactory, TutoreFactory
+from trasporto.models import SollecitoTrasporto
 
 from .conftest import giorni_fa, mensilita, pasti, ricarica
 
@@ -68,6 +69,17 @@ def test_filters_narrow_the_list(bob_client, debiti, leporano):
     assert listed(scuola=sofia.classe.scuola_id, servizio="mensa") == [("Sofia", "mensa"), ("Leonardo", "mensa")]
     other = ClasseFactory(comune=leporano)
     assert listed(classe=other.pk) == []
+
+
+def test_the_bus_reminders_sent_automatically_count_as_reminded(bob_client, debiti, leporano):
+    _sofia, leonardo = debiti
+    with scope(comune=leporano):
+        SollecitoTrasporto.objects.create(comune=leporano, consumatore=leonardo, soglia=20, debito=30)
+    response = bob_client.get(URL, {"sollecitati": "si"})
+    assert [(r.consumatore.nome, r.servizio) for r in response.context["pagina"].righe] == [("Leonardo", "trasporto")]
+    assert "Avviso automatico" in response.content.decode()
+    others = bob_client.get(URL, {"sollecitati": "no"}).context["pagina"].righe
+    assert [(r.consumatore.nome, r.servizio) for r in others] == [("Sofia", "mensa"), ("Leonardo", "mensa")]
 
 
 def test_query_count_is_fixed_whatever_the_number_of_debtors(bob_client, debiti, leporano,
