@@ -207,6 +207,9 @@ def demo_seed() -> list[DemoLogin]:
 
         seed_iscrizioni()
         app_demo_seed()
+        from .ufficio import demo_ufficio_seed
+
+        demo_ufficio_seed()
         _account("admin@omnibus.example", data.DEMO_PASSWORD_ADMIN, is_staff=True, is_superuser=True,
                  first_name="Amministratore", last_name="Piattaforma")
         logins.append(DemoLogin("amministratore piattaforma", "tutti", "admin@omnibus.example",

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "notifiche",
     "iscrizioni",
     "pwa",
+    "ufficio",
     "demo",
 ]
 
@@ -172,7 +173,7 @@ MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Omnibus")
 # Staff pages that open only with a second factor: the admin, and each comune's canteen operator and
 # kitchen-count pages (children's names with their diets: health data).
 MFA_REQUIRED_PATHS = (r"^/admin/", r"^/operatore/", r"^/[-\w]+/mensa/(operatore|cucina)/",
-                      r"^/[-\w]+/pagamenti/riconciliazione/", r"^/[-\w]+/trasporto/bordo/")
+                      r"^/[-\w]+/pagamenti/riconciliazione/", r"^/[-\w]+/trasporto/bordo/", r"^/[-\w]+/ufficio/")
 
 # SPID and CIE through the comune's identity gateway: a proxy speaking SPID SAML / CIE OIDC to the
 # national identity providers and plain OIDC to us (see README). One OIDC client per button.

@@ -1,0 +1,89 @@
+"""School office: the debtors page on 100,000 consumers (fixed queries) and 1,000 reminder letters."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+
+from django_scopes import scope
+
+
+def _setup(size: int):
+    """Consumers with 20 meals each and a guardian; 70% topped up, the rest in debt (set-based, untimed)."""
+    from django.db import connection
+
+    from comuni.models import Comune, User
+    from consumatori.models import Consumatore, Tutore
+    from pagamenti.models import ConfigurazionePagamenti
+
+    comune, _ = Comune.objects.get_or_create(
+        slug="bench-ufficio", defaults={"nome": "Bench Ufficio", "codice_fiscale": "80009310733", "provincia": "TA"})
+    ufficio, _ = User.objects.get_or_create(email="bench.ufficio@example.org")
+    with scope(comune=comune):
+        ConfigurazionePagamenti.objects.get_or_create(comune=comune)
+        if Consumatore.objects.exists():
+            return comune, ufficio
+        import datetime
+
+        Consumatore.objects.bulk_create(
+            [Consumatore(comune=comune, nome=f"N{n}", cognome="Bench", codice_fiscale=f"BNCBNC{n:010d}",
+                         data_nascita=datetime.date(2016, 1, 1)) for n in range(size)], batch_size=5000)
+        Tutore.objects.bulk_create(
+            [Tutore(comune=comune, consumatore_id=pk, nome="Genitore", cognome="Bench", email=f"g{pk}@example.org")
+             for pk in Consumatore.objects.values_list("pk", flat=True)], batch_size=5000)
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            INSERT INTO pagamenti_movimento (comune_id, consumatore_id, servizio, tipo, importo, data_valuta,
+                riferimento, descrizione, chiave, motivo, creato_il)
+            SELECT c.comune_id, c.id, 'mensa', 'pasto', -4.10, DATE '2026-10-01' + g, '', '', 'pasto:' || g, '', now()
+            FROM consumatori_consumatore c CROSS JOIN generate_series(0, 19) g WHERE c.comune_id = %s""", [comune.pk])
+        cursor.execute("""
+            INSERT INTO pagamenti_movimento (comune_id, consumatore_id, servizio, tipo, importo, data_valuta,
+                riferimento, descrizione, chiave, motivo, creato_il)
+            SELECT c.comune_id, c.id, 'mensa', 'ricarica_puntolis', 90.00, DATE '2026-10-01', '', '', 'lis:1', '',
+                now()
+            FROM consumatori_consumatore c WHERE c.comune_id = %s AND c.id %% 10 < 7""", [comune.pk])
+        cursor.execute("ANALYZE pagamenti_movimento")
+    return comune, ufficio
+
+
+def run(ctx) -> None:
+    import logging
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ufficio.models import InvioSolleciti
+    from ufficio.selectors import FiltriMorosi, morosi_all, morosi_page
+    from ufficio.solleciti import invio_run
+
+    logging.getLogger("celery").setLevel(logging.WARNING)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    size = ctx.size(100_000)
+    comune, ufficio = _setup(size)
+    with scope(comune=comune):
+        morosi_page(comune=comune, filtri=FiltriMorosi())  # warm
+        counts = []
+
+        def page():
+            with CaptureQueriesContext(connection) as queries:
+                result = morosi_page(comune=comune, filtri=FiltriMorosi(importo_minimo=Decimal("5")))
+            counts.append(len(queries.captured_queries))
+            assert result.totale > 0
+
+        runs = ctx.measure(page, runs=5)
+        assert len(set(counts)) == 1, counts  # fixed queries whatever the page
+        ctx.report(f"debtors_list_{size // 1000}k_consumers_ms", [r * 1000 for r in runs], "ms", 300)
+
+        letters = ctx.size(1000)
+        conti = [[m.consumatore_id, m.servizio] for m in
+                 morosi_all(comune=comune, filtri=FiltriMorosi(), completi=False)[:letters]]
+        invio = InvioSolleciti.objects.create(comune=comune, livello="primo", conti=conti, totale=len(conti),
+                                              creato_da=ufficio)
+        start = time.perf_counter()
+        invio_run(invio=invio)
+        elapsed = time.perf_counter() - start
+        assert invio.inviati == len(conti), (invio.inviati, len(conti))
+        # Named for 1,000 letters: with --quick the time of a tenth is scaled up (each letter is independent).
+        ctx.report("solleciti_1000_letters_s", [elapsed * 1000 / len(conti)], "s", 120)

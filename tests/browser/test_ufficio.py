@@ -1,0 +1,60 @@
+"""On a tablet: the office opens the cruscotto (charts drawn server-side, no CSP violation), lists the
+debtors and sends a 1° sollecito, following the job to its end."""
+
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django_scopes import scope
+
+from tests.comuni.test_secondo_fattore import totp_now
+from tests.conftest import PASSWORD
+from tests.pagamenti.conftest import configure
+from tests.ufficio.conftest import pasti
+from ufficio.models import Sollecito
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def tablet(browser):
+    context = browser.new_context(locale="it-IT", viewport={"width": 768, "height": 1024})
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    yield page
+    context.close()
+
+
+def test_the_office_reads_the_cruscotto_and_sends_a_reminder(live_server, tablet, leporano, bob, alice_children):
+    configure(leporano)
+    sofia = alice_children[1]
+    pasti(sofia, 4)
+    violations = []
+    tablet.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    tablet.goto(f"{live_server.url}/login/leporano/?next=/leporano/ufficio/")
+    tablet.get_by_label("Indirizzo e-mail").fill("bob@example.org")
+    tablet.get_by_label("Password", exact=True).fill(PASSWORD)
+    tablet.get_by_role("button", name="Accedi").click()
+    tablet.locator("input[name=code]").fill(totp_now())
+    tablet.locator("form button[type=submit]").first.click()
+    tablet.wait_for_url("**/leporano/ufficio/")
+    charts = tablet.locator("figure.grafico svg")
+    assert charts.count() == 3
+    box = charts.first.bounding_box()
+    assert box["width"] <= 768 and box["width"] > 300  # scaled to the tablet, not cut off
+    tablet.get_by_text("Dati del grafico: Debito per anzianità").click()
+    assert tablet.get_by_role("cell", name="16,40 €").is_visible()
+
+    tablet.get_by_role("link", name="Morosi", exact=True).click()
+    tablet.get_by_label("Seleziona Sofia Lacaita").check()
+    tablet.get_by_label("Livello").select_option("primo")
+    tablet.get_by_role("button", name="Invia sollecito").click()
+    tablet.get_by_text("Completato: 1 solleciti inviati").wait_for()
+    assert tablet.locator(".progress-bar").get_attribute("aria-valuenow") == "100"
+    with scope(comune=leporano):
+        sollecito = Sollecito.objects.get()
+    assert sollecito.debito == Decimal("16.40")
+    assert [m.to for m in mail.outbox if "sollecito" in m.subject] == [["alice@example.org"]]
+    tablet.get_by_role("link", name="Vai al registro dei solleciti").click()
+    assert tablet.get_by_role("cell", name="16,40 €").is_visible()
+    assert violations == []

@@ -1,0 +1,35 @@
+"""seed_demo gives the office a history: the year so far debited, payments on every channel, reminders."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django_scopes import scope
+
+from comuni.models import Comune, User
+from mensa.models import AddebitoEseguito
+from pagamenti.models import Movimento, Ricevuta, TransazioneLIS
+from tests.factories import totp_activate
+from ufficio.models import Sollecito
+
+
+def test_the_demo_has_an_office_history(db, clock, django_capture_on_commit_callbacks):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 - idempotent
+    leporano = Comune.objects.get(slug="leporano")
+    with scope(comune=leporano):
+        assert AddebitoEseguito.objects.count() > 40  # 14 September to yesterday (23 November in this clock)
+        assert Movimento.objects.filter(tipo="pasto").count() > 1000
+        assert {m for m in Ricevuta.objects.values_list("posizione__modalita", flat=True)} >= {"online", "avviso"}
+        assert TransazioneLIS.objects.exists()
+        solleciti = list(Sollecito.objects.all())
+        assert len(solleciti) == 3 and sum(1 for s in solleciti if s.pagato_il) == 1
+    ufficio = User.objects.get(email="ufficio.scuola@leporano.example")
+    totp_activate(ufficio)
+    client = Client()
+    client.force_login(ufficio)
+    page = client.get(reverse("ufficio:cruscotto", kwargs={"comune": "leporano"}))
+    assert page.status_code == 200 and page.context["debiti"]["mensa"]["conti"] > 0
+    morosi = client.get(reverse("ufficio:morosi", kwargs={"comune": "leporano"}), {"sollecitati": "si"})
+    assert morosi.context["pagina"].totale == 2  # the third paid its letter's avviso

@@ -1,0 +1,251 @@
+"""Reads of the school office: the debtors (morosi) of both services, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal
+
+from django.db import connection
+from django.db.models import Max, Q, Sum
+from django.utils import timezone
+
+from comuni.models import Comune
+from consumatori.models import Consumatore, Tutore
+from mensa.models import Sospensione
+from pagamenti.models import Movimento, Servizio, TipoMovimento
+
+from .models import Sollecito
+
+ZERO = Decimal("0.00")
+PAGE_SIZE = 50
+
+
+def episodio_of(consumatore_id: int, ultimo_credito: int | None) -> str:
+    """The debt episode, as mensa.debiti._episodio names it: a new credit opens a new episode."""
+    from mensa.debiti import _episodio
+
+    return _episodio(consumatore_id, ultimo_credito)
+
+
+@dataclass(frozen=True)
+class FiltriMorosi:
+    servizio: str = ""
+    scuola_id: int | None = None
+    classe_id: int | None = None
+    importo_minimo: Decimal = ZERO
+    giorni_minimi: int = 0
+    sospesi: bool | None = None
+    sollecitati: bool | None = None
+
+
+@dataclass
+class Moroso:
+    consumatore_id: int
+    servizio: str
+    saldo: Decimal
+    ultimo_credito: int | None
+    ultimo_pagamento: datetime.date | None
+    debito_dal: datetime.date | None
+    prezzo_pasto: Decimal | None
+    avviso_trasporto: datetime.datetime | None = None
+    consumatore: Consumatore | None = None
+    tutori: list[Tutore] = field(default_factory=list)
+    ultimo_sollecito: Sollecito | None = None
+    sospeso: bool = False
+
+    @property
+    def debito(self) -> Decimal:
+        return -self.saldo
+
+    @property
+    def episodio(self) -> str:
+        return episodio_of(self.consumatore_id, self.ultimo_credito)
+
+    @property
+    def pasti_a_debito(self) -> int | None:
+        if self.servizio != Servizio.MENSA or not self.prezzo_pasto:
+            return None
+        return int((self.debito / self.prezzo_pasto).to_integral_value(rounding=ROUND_CEILING))
+
+    def giorni_a_debito(self, oggi: datetime.date) -> int | None:
+        return (oggi - self.debito_dal).days if self.debito_dal else None
+
+    @property
+    def servizio_label(self) -> str:
+        return Servizio(self.servizio).label
+
+
+@dataclass
+class PaginaMorosi:
+    righe: list[Moroso]
+    totale: int
+    totale_debito: Decimal
+    pagina: int
+    pagine: int
+
+
+_ETA = """LEFT JOIN LATERAL (
+    -- The age of the debt, oldest unpaid charge first-in first-out: walking the charges from the newest
+    -- back, the one where they add up to the debt.
+    SELECT d.data_valuta AS debito_dal FROM (
+        SELECT x.data_valuta, SUM(-x.importo) OVER (ORDER BY x.data_valuta DESC, x.id DESC) AS cumulato
+        FROM pagamenti_movimento x
+        WHERE x.consumatore_id = c.consumatore_id AND x.servizio = c.servizio AND x.importo < 0
+    ) d WHERE d.cumulato >= -c.saldo ORDER BY d.cumulato LIMIT 1
+) eta ON TRUE"""
+
+# Two stages: filter, count and cut the page first; the per-account details (debt age, meal price)
+# only for the rows of the page, unless the days-in-debit filter needs the age of every account.
+_SQL = """
+WITH conti AS (
+    SELECT m.consumatore_id, m.servizio, SUM(m.importo) AS saldo,
+           MAX(m.id) FILTER (WHERE m.importo > 0) AS ultimo_credito,
+           MAX(m.data_valuta) FILTER (WHERE m.tipo IN (%(pagopa)s, %(lis)s)) AS ultimo_pagamento
+    FROM pagamenti_movimento m
+    WHERE m.comune_id = %(comune)s {servizio}
+    GROUP BY m.consumatore_id, m.servizio
+    HAVING SUM(m.importo) < 0 AND SUM(m.importo) <= -%(minimo)s
+), pagina AS (
+    SELECT c.consumatore_id, c.servizio, c.saldo, c.ultimo_credito, c.ultimo_pagamento, k.cognome, k.nome,
+           {eta_colonna} AS debito_dal, COUNT(*) OVER () AS totale, SUM(c.saldo) OVER () AS totale_saldo
+    FROM conti c
+    JOIN consumatori_consumatore k ON k.id = c.consumatore_id
+    LEFT JOIN consumatori_classe cl ON cl.id = k.classe_id
+    {eta_filtro}
+    WHERE k.comune_id = %(comune)s {where}
+    ORDER BY c.saldo, k.cognome, k.nome, c.consumatore_id, c.servizio
+    {limit}
+)
+SELECT c.consumatore_id, c.servizio, c.saldo, c.ultimo_credito, c.ultimo_pagamento,
+       {eta_finale}, pasto.prezzo, c.totale, c.totale_saldo,
+       -- The bus reminders trasporto.solleciti sends by itself at each debt threshold, still open.
+       (SELECT MAX(st.inviato_il) FROM trasporto_sollecitotrasporto st WHERE st.consumatore_id = c.consumatore_id
+        AND c.servizio = %(trasporto)s AND st.chiuso_il IS NULL) AS avviso_trasporto
+FROM pagina c
+{eta_pagina}
+LEFT JOIN LATERAL (
+    SELECT -p.importo AS prezzo FROM pagamenti_movimento p
+    WHERE p.consumatore_id = c.consumatore_id AND p.servizio = c.servizio AND p.tipo = %(pasto)s
+    ORDER BY p.data_valuta DESC, p.id DESC LIMIT 1
+) pasto ON c.servizio = %(mensa)s
+ORDER BY c.saldo, c.cognome, c.nome, c.consumatore_id, c.servizio
+"""
+
+_SOSPESO = """EXISTS (SELECT 1 FROM mensa_sospensione s WHERE s.consumatore_id = c.consumatore_id
+    AND c.servizio = %(mensa)s AND s.dal <= %(oggi)s AND (s.al IS NULL OR s.al >= %(oggi)s))"""
+_SOLLECITATO = """EXISTS (SELECT 1 FROM ufficio_sollecito s WHERE s.consumatore_id = c.consumatore_id
+    AND s.servizio = c.servizio
+    AND s.episodio = c.consumatore_id::text || ':' || COALESCE(c.ultimo_credito, 0)::text)
+    OR EXISTS (SELECT 1 FROM trasporto_sollecitotrasporto st WHERE st.consumatore_id = c.consumatore_id
+    AND c.servizio = %(trasporto)s AND st.chiuso_il IS NULL)"""
+
+
+def _query(*, comune: Comune, filtri: FiltriMorosi, oggi: datetime.date, limit: int | None, offset: int):
+    params: dict = {
+        "comune": comune.pk, "minimo": filtri.importo_minimo, "oggi": oggi, "mensa": Servizio.MENSA,
+        "trasporto": Servizio.TRASPORTO,
+        "pasto": TipoMovimento.PASTO, "pagopa": TipoMovimento.RICARICA_PAGOPA, "lis": TipoMovimento.RICARICA_PUNTOLIS,
+    }
+    servizio = ""
+    if filtri.servizio:
+        servizio = "AND m.servizio = %(servizio)s"
+        params["servizio"] = filtri.servizio
+    where = []
+    if filtri.scuola_id:
+        where.append("cl.scuola_id = %(scuola)s")
+        params["scuola"] = filtri.scuola_id
+    if filtri.classe_id:
+        where.append("k.classe_id = %(classe)s")
+        params["classe"] = filtri.classe_id
+    if filtri.giorni_minimi:
+        where.append("eta.debito_dal <= %(debito_entro)s")
+        params["debito_entro"] = oggi - datetime.timedelta(days=filtri.giorni_minimi)
+    if filtri.sospesi is not None:
+        where.append(_SOSPESO if filtri.sospesi else f"NOT {_SOSPESO}")
+    if filtri.sollecitati is not None:
+        where.append(f"({_SOLLECITATO})" if filtri.sollecitati else f"NOT ({_SOLLECITATO})")
+    eta_prima = bool(filtri.giorni_minimi)
+    sql = _SQL.format(
+        servizio=servizio, where="".join(f" AND {w}" for w in where),
+        limit="LIMIT %(limit)s OFFSET %(offset)s" if limit is not None else "",
+        eta_colonna="eta.debito_dal" if eta_prima else "NULL::date", eta_filtro=_ETA if eta_prima else "",
+        eta_finale="c.debito_dal" if eta_prima else "eta.debito_dal", eta_pagina="" if eta_prima else _ETA,
+    )
+    params.update(limit=limit, offset=offset)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _complete(righe: list[Moroso], *, oggi: datetime.date) -> None:
+    """Consumers with class and school, guardians, last reminder of the episode, suspension: 4 queries."""
+    ids = {r.consumatore_id for r in righe}
+    if not ids:
+        return
+    consumatori = Consumatore.objects.select_related("classe__scuola").in_bulk(list(ids))
+    tutori: dict[int, list[Tutore]] = {}
+    for tutore in Tutore.objects.filter(consumatore_id__in=ids).select_related("utente").order_by("cognome", "pk"):
+        tutori.setdefault(tutore.consumatore_id, []).append(tutore)
+    solleciti: dict[tuple[int, str, str], Sollecito] = {}
+    episodi = {r.episodio for r in righe}
+    registro = Sollecito.objects.filter(consumatore_id__in=ids, episodio__in=episodi).order_by("inviato_il", "id")
+    for sollecito in registro:
+        solleciti[(sollecito.consumatore_id, sollecito.servizio, sollecito.episodio)] = sollecito
+    sospesi = set(
+        Sospensione.objects.filter(consumatore_id__in=ids, dal__lte=oggi)
+        .filter(Q(al__isnull=True) | Q(al__gte=oggi))
+        .values_list("consumatore_id", flat=True)
+    )
+    for r in righe:
+        r.consumatore = consumatori.get(r.consumatore_id)
+        r.tutori = tutori.get(r.consumatore_id, [])
+        r.ultimo_sollecito = solleciti.get((r.consumatore_id, r.servizio, r.episodio))
+        r.sospeso = r.servizio == Servizio.MENSA and r.consumatore_id in sospesi
+
+
+def _rows_to_morosi(rows) -> list[Moroso]:
+    return [
+        Moroso(consumatore_id=row[0], servizio=row[1], saldo=row[2].quantize(ZERO), ultimo_credito=row[3],
+               ultimo_pagamento=row[4], debito_dal=row[5], prezzo_pasto=row[6], avviso_trasporto=row[9])
+        for row in rows
+    ]
+
+
+def morosi_page(*, comune: Comune, filtri: FiltriMorosi, pagina: int = 1, per_pagina: int = PAGE_SIZE,
+                oggi: datetime.date | None = None) -> PaginaMorosi:
+    """One page of debtor accounts (largest debt first) with everything the office needs. 5 queries."""
+    oggi = oggi or timezone.localdate()
+    pagina = max(1, pagina)
+    rows = _query(comune=comune, filtri=filtri, oggi=oggi, limit=per_pagina, offset=(pagina - 1) * per_pagina)
+    if not rows and pagina > 1:
+        # Past the last page (filters changed): show the first one.
+        return morosi_page(comune=comune, filtri=filtri, pagina=1, per_pagina=per_pagina, oggi=oggi)
+    righe = _rows_to_morosi(rows)
+    _complete(righe, oggi=oggi)
+    totale = rows[0][7] if rows else 0
+    return PaginaMorosi(
+        righe=righe, totale=totale, totale_debito=(-(rows[0][8]) if rows else ZERO).quantize(ZERO),
+        pagina=pagina, pagine=max(1, -(-totale // per_pagina)),
+    )
+
+
+def morosi_all(*, comune: Comune, filtri: FiltriMorosi, oggi: datetime.date | None = None,
+               completi: bool = True) -> list[Moroso]:
+    """Every debtor account matching the filters (exports, reminders to all over a threshold)."""
+    oggi = oggi or timezone.localdate()
+    righe = _rows_to_morosi(_query(comune=comune, filtri=filtri, oggi=oggi, limit=None, offset=0))
+    if completi:
+        _complete(righe, oggi=oggi)
+    return righe
+
+
+def conto_moroso(*, comune: Comune, consumatore_id: int, servizio: str) -> Moroso | None:
+    """The current state of one account, if it is in debit (the reminder job re-reads it before sending)."""
+    agg = Movimento.objects.filter(consumatore_id=consumatore_id, servizio=servizio).aggregate(
+        saldo=Sum("importo"), ultimo_credito=Max("id", filter=Q(importo__gt=0))
+    )
+    if agg["saldo"] is None or agg["saldo"] >= 0:
+        return None
+    return Moroso(consumatore_id=consumatore_id, servizio=servizio, saldo=agg["saldo"].quantize(ZERO),
+                  ultimo_credito=agg["ultimo_credito"], ultimo_pagamento=None, debito_dal=None, prezzo_pasto=None)
