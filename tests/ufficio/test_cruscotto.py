@@ -69,6 +69,7 @@ def test_the_cruscotto_shows_the_day_and_the_month(bob_client, giornata, django_
     assert ["nov 26", "25,00 €", "10,00 €", "5,00 €"] in incassi_chart.righe
     assert eta.righe[0] == ["fino a 30 giorni", "15,50 €"]
     assert "Riconciliazione" in content
+    assert '/leporano/pagamenti/riconciliazione/"' in content  # the FdR import and its reports
 
 
 def test_the_cruscotto_query_count_does_not_grow_with_the_data(bob_client, giornata, leporano,
