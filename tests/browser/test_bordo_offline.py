@@ -5,6 +5,7 @@ import pytest
 from django_scopes import scope
 
 from pwa.models import Tocco
+from tests.comuni.test_secondo_fattore import totp_now
 from tests.conftest import PASSWORD
 from tests.trasporto.conftest import enrol, fermate, leporano_trasporto, linea  # noqa: F401 (fixtures)
 from tests.trasporto.test_bordo import _setup
@@ -22,6 +23,8 @@ def test_a_boarding_marked_offline_is_sent_when_the_network_returns(live_server,
     page.get_by_label("Indirizzo e-mail").fill(driver.email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Accedi").click()
+    page.locator("input[name=code]").fill(totp_now())  # drivers and assistants have a second factor
+    page.locator("form button[type=submit]").first.click()
     page.wait_for_load_state()
     page.goto(f"{live_server.url}/leporano/trasporto/bordo/{linea.pk}/?tratta=andata")
     page.get_by_text("Tutto inviato.").wait_for()

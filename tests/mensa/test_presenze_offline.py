@@ -135,6 +135,7 @@ def test_only_post_is_allowed(client, clock, operatore):
 def test_a_big_batch_takes_a_fixed_number_of_queries(client, clock, leporano, operatore, alice_children,
                                                      mensa_alice):
     client.force_login(operatore)
+    sync(client, [tap(alice_children[1], True, 1)])  # the comune is cached after the first request
     with CaptureQueriesContext(connection) as small:
         sync(client, [tap(alice_children[0], True, 1)])
     many = [tap(alice_children[i % 2], i % 3 == 0, i % 60) for i in range(200)]
@@ -143,4 +144,4 @@ def test_a_big_batch_takes_a_fixed_number_of_queries(client, clock, leporano, op
     assert len(big) == len(small)
     assert len(response.json()["esiti"]) == 200
     with scope(comune=leporano):
-        assert Tocco.objects.count() == 201
+        assert Tocco.objects.count() == 202  # with the warm-up tap

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from pwa.models import EsitoTocco, Tocco
-from tests.factories import UserFactory
+from tests.factories import UserFactory, totp_activate
 from trasporto.models import Salita
 
 from .factories import LineaFactory
@@ -71,6 +71,7 @@ def test_another_route_or_no_session_answers_without_recording(client, leporano_
     driver, andata, _ = _setup(linea, enrol, alice_children)
     assert sync(client, linea, [tap(andata, True, 1)]).status_code == 401
     stranger = UserFactory(email="altro@example.org")
+    totp_activate(stranger)  # the board needs the second factor
     client.force_login(stranger)
     assert sync(client, linea, [tap(andata, True, 1)]).status_code == 404
     other = LineaFactory(comune=leporano_trasporto, nome="Linea Saturo")
