@@ -92,3 +92,32 @@ def test_two_concurrent_acceptances_accept_each_application_once(clock, bob, lep
         assert IscrizioneMensa.objects.count() == 4 and Iscrizione.objects.count() == 2
         assert Notifica.objects.filter(titolo__contains="accolta").count() == 4
         assert set(Domanda.objects.values_list("stato", flat=True)) == {StatoDomanda.ACCOLTA}
+
+
+def test_the_batch_places_siblings_as_the_one_by_one_rule(clock, bob, alice, leporano, anno, famiglia, finestre,
+                                                          tariffe_mensa):
+    """Giulia and Anna De Marco apply; Marco, between them, eats at the canteen since September.
+    The batch gives Giulia the full bracket, Anna the third child's −40 %, and moves Marco to −20 %
+    from next month: what tariffa_calcola says for each on the final data."""
+    from iscrizioni.applica import iscrizione_mensa_imposta
+    from iscrizioni.tariffe import tariffa_calcola
+    from pagamenti.models import Servizio
+
+    giulia, marco, anna = famiglia["figli"]
+    with scope(comune=leporano):
+        iscrizione_mensa_imposta(consumatore=marco, tariffa=tariffe_mensa["intera"], dal=datetime.date(2026, 9, 21))
+    domande = [domanda_inviata(utente=alice, anno=anno, scuola=famiglia["classe"].scuola, classe=famiglia["classe"],
+                               consumatore=child, nome=child.nome, cognome=child.cognome, nascita=child.data_nascita,
+                               isee=Decimal("5000"), protocollo_dsu="INPS-ISEE-2026-12345678A-00")
+               for child in (anna, giulia)]
+    with scope(comune=leporano):
+        assert domande_accogli(domande=domande, da=bob, giorno=NOVEMBRE) == (2, [])
+        righe = {(r.consumatore_id, r.data_inizio): r.tariffa for r in
+                 IscrizioneMensa.objects.select_related("tariffa")}
+        ranghi = {c.pk: tariffa_calcola(consumatore=c, servizio=Servizio.MENSA, anno_scolastico=anno).rango
+                  for c in (giulia, marco, anna)}
+    assert ranghi == {giulia.pk: 1, marco.pk: 2, anna.pk: 3}
+    assert righe[giulia.pk, NOVEMBRE] == tariffe_mensa["A"]
+    assert righe[anna.pk, NOVEMBRE].tariffa_base == tariffe_mensa["A"]
+    assert righe[anna.pk, NOVEMBRE].riduzione_percentuale == Decimal("40")
+    assert righe[marco.pk, datetime.date(2026, 12, 1)].riduzione_percentuale == Decimal("20")
