@@ -94,6 +94,7 @@ def _decidi(lotto: Lotto, domanda: Domanda, now) -> None:
     if nuovo is not None:
         lotto.consumatori[ref] = nuovo
         lotto.per_cf[domanda.codice_fiscale] = ref
+        lotto.nuovi += 1
     consumatore = lotto.consumatori.get(ref) or domanda.consumatore
     lotto.consumatori[ref] = consumatore
     if domanda.utente_id not in lotto.famiglie.utenti[ref]:

@@ -79,6 +79,7 @@ class Lotto:
     famiglie: Famiglie = field(default_factory=Famiglie)
     consumatori: dict[int, Consumatore] = field(default_factory=dict)  # ref -> consumer
     per_cf: dict[str, int] = field(default_factory=dict)  # codice fiscale -> ref
+    nuovi: int = 0  # new consumers accepted so far
     mensa: dict[int, list[IscrizioneMensa]] = field(default_factory=lambda: defaultdict(list))
     bus: dict[int, list[tuple[datetime.date, datetime.date]]] = field(default_factory=lambda: defaultdict(list))
     esenzioni: dict[tuple[int, str], str] = field(default_factory=dict)
@@ -287,7 +288,7 @@ def nuovo_consumatore(lotto: Lotto, domanda: Domanda) -> tuple[int, Consumatore]
                               classe_id=domanda.classe_id)
     # The codice fiscale was checked when the family sent the form (the check costs ~30 ms).
     consumatore.clean_fields(exclude=["codice_fiscale", "classe", "comune"])
-    ref = NUOVO + sum(1 for c in lotto.consumatori.values() if c.pk is None)
+    ref = NUOVO + lotto.nuovi
     return ref, consumatore
 
 
