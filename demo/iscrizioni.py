@@ -17,6 +17,7 @@ from consumatori.storico import storico_classi_sync
 from iscrizioni.accoglienza import domanda_respingi, domande_accogli, domande_istruttoria
 from iscrizioni.domande import domanda_invia, domanda_ritira, domanda_salva
 from iscrizioni.models import Domanda, FinestraIscrizione, ProseguimentoScuola, RegolaFratelli, StatoDomanda
+from mensa.menu.models import TipoDieta
 from pagamenti.models import Servizio
 from trasporto.models import Fermata, Linea, Percorso
 
@@ -79,7 +80,7 @@ def _setup(comune: Comune) -> tuple[AnnoScolastico, Linea | None]:
 
 
 def _domanda(comune: Comune, anno: AnnoScolastico, figlio: Consumatore, utente, n: int, *, linea=None,
-             isee=None, certificato: bool = False) -> Domanda:
+             isee=None, certificato: bool = False, dieta: str = "") -> Domanda:
     chiave = uuid.uuid5(uuid.NAMESPACE_URL, f"omnibus-demo-domanda/{comune.slug}/{n}")
     esistente = Domanda.objects.filter(utente=utente, chiave=chiave).first()
     if esistente is not None:
@@ -90,8 +91,14 @@ def _domanda(comune: Comune, anno: AnnoScolastico, figlio: Consumatore, utente, 
             "mensa": True, "trasporto": linea is not None}
     if linea is not None:
         dati.update(linea=linea, fermata=linea.fermate.order_by("ordine").first(), percorso=Percorso.ANDATA_RITORNO)
+    # The diet types are the comune's (demo/menu.py): a sanitary one comes with the certificate.
+    tipo = TipoDieta.objects.filter(comune=comune, nome=dieta).first() if dieta else None
+    if tipo is not None:
+        dati.update(tipo_dieta=tipo, dieta="sanitaria" if tipo.sanitaria else "etico_religiosa")
+    elif certificato:
+        dati.update(dieta="sanitaria")  # "altra": staff pick the type at review
     if certificato:
-        dati.update(dieta="sanitaria", dieta_descrizione="Celiachia: dieta senza glutine")
+        dati.update(dieta_descrizione="Celiachia certificata dal pediatra")
     oggi = timezone.localdate()
     domanda = domanda_salva(
         utente=utente, anno=anno, chiave=chiave, dati=dati, isee=isee,
@@ -115,12 +122,16 @@ def seed_iscrizioni() -> None:
             famiglie.append((utente, figlio))
         utenti = list(dict.fromkeys(u for u, _f in famiglie))[1:]
         figli = [(u, f) for u, f in famiglie if u in utenti]
-        if len(figli) < 4 or staff is None:
+        if len(figli) < 3 or staff is None:
             continue
-        inviata = _domanda(comune, anno, figli[0][1], figli[0][0], 1, isee=Decimal("6800"), certificato=True)
+        inviata = _domanda(comune, anno, figli[0][1], figli[0][0], 1, isee=Decimal("6800"), certificato=True,
+                           dieta="Senza glutine (celiachia)")
         istruttoria = _domanda(comune, anno, figli[1][1], figli[1][0], 2, linea=linea, isee=Decimal("12400"))
-        accolta = _domanda(comune, anno, figli[2][1], figli[2][0], 3, linea=linea, isee=Decimal("9800"))
-        respinta = _domanda(comune, anno, figli[3][1], figli[3][0], 4)
+        accolta = _domanda(comune, anno, figli[2][1], figli[2][0], 3, linea=linea, isee=Decimal("9800"),
+                           dieta="Senza carne di maiale")
+        # Refused as a double application: with few families, of the child just accepted.
+        doppia = figli[3] if len(figli) > 3 else figli[2]
+        respinta = _domanda(comune, anno, doppia[1], doppia[0], 4)
         del inviata  # stays "inviata", with its medical certificate, for staff to open
         domande_istruttoria(domande=[istruttoria], da=staff.user)
         if accolta.stato in (StatoDomanda.INVIATA, StatoDomanda.IN_ISTRUTTORIA):

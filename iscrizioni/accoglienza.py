@@ -14,17 +14,26 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from comuni.models import User
-from consumatori.models import Consumatore, Relazione, Tutore
-from consumatori.storico import storico_classi_sync
-from notifiche.services import notifica_send
+from consumatori.models import AnnoScolastico, Consumatore
+from mensa.menu.models import DietaConsumatore
+from notifiche.services import NotificaDaInviare, notifica_send, notifiche_send_bulk
 from pagamenti.models import Servizio
 from trasporto.models import Iscrizione
-from trasporto.services import iscrizione_create
 
-from .applica import iscrizione_mensa_imposta, primo_del_mese_prossimo, tariffa_mensa_of, tariffe_ricalcola
-from .models import Domanda, SituazioneIsee, StatoDomanda, TipoDieta
+from .accoglienza_lotto import (
+    Lotto,
+    bus_errori,
+    calcola,
+    lotto_carica,
+    lotto_scrivi,
+    mensa_imposta,
+    nuovo_consumatore,
+    tariffa_mensa,
+    tutore_nuovo,
+)
+from .applica import primo_del_mese_prossimo, tariffe_ricalcola
+from .models import Domanda, SituazioneIsee, StatoDomanda
 from .selectors import oggi
-from .tariffe import ContestoTariffe, fratelli_of, tariffa_calcola
 
 MOTIVO_RIFIUTO_ERROR = _("Indica il motivo per cui la domanda è respinta.")
 GIA_DECISA_ERROR = _("La domanda %(protocollo)s è già decisa o ritirata.")
@@ -69,113 +78,143 @@ def domanda_respingi(*, domanda: Domanda, motivo: str, da: User) -> Domanda:
     return domanda
 
 
-def _consumatore_for(domanda: Domanda) -> Consumatore:
-    """The linked child, the comune's consumer with that codice fiscale, or a new one; linked to the family."""
-    consumatore = domanda.consumatore or Consumatore.objects.filter(codice_fiscale=domanda.codice_fiscale).first()
-    if consumatore is None:
-        consumatore = Consumatore(comune_id=domanda.comune_id, nome=domanda.nome, cognome=domanda.cognome,
-                                  codice_fiscale=domanda.codice_fiscale, data_nascita=domanda.data_nascita,
-                                  classe=domanda.classe)
-        # The codice fiscale was checked when the family sent the form (the check costs ~30 ms).
-        consumatore.full_clean(exclude=["codice_fiscale", "classe", "comune"])
-        consumatore.save()
-        storico_classi_sync(comune=domanda.comune, consumatore_ids=[consumatore.pk])
-    if not Tutore.objects.filter(consumatore=consumatore, utente=domanda.utente).exists():
-        utente = domanda.utente
-        Tutore.objects.create(comune_id=domanda.comune_id, consumatore=consumatore, utente=utente,
-                              nome=utente.first_name or "-", cognome=utente.last_name or "-", email=utente.email,
-                              codice_fiscale=utente.codice_fiscale or "", relazione=Relazione.GENITORE,
-                              collegato_il=timezone.now())
-    return consumatore
+def _decidi(lotto: Lotto, domanda: Domanda, now) -> None:
+    """Accept one application of the batch in memory; a ValidationError leaves the batch untouched."""
+    ref = domanda.consumatore_id or lotto.per_cf.get(domanda.codice_fiscale)
+    nuovo = None
+    if ref is None:
+        ref, nuovo = nuovo_consumatore(lotto, domanda)
+        lotto.famiglie.nascita[ref] = domanda.data_nascita
+    # Everything that can refuse the application is checked before anything is recorded.
+    if domanda.mensa and (ref, Servizio.MENSA) not in lotto.esenzioni:
+        lotto.contesto.tariffa_mensa_per(domanda.isee)
+    bus_attivo = any(inizio <= lotto.anno.data_fine and fine >= lotto.dal for inizio, fine in lotto.bus[ref])
+    if domanda.trasporto and not bus_attivo and (errors := bus_errori(lotto, domanda)):
+        raise ValidationError(errors)
+    if nuovo is not None:
+        lotto.consumatori[ref] = nuovo
+        lotto.per_cf[domanda.codice_fiscale] = ref
+        lotto.nuovi += 1
+    consumatore = lotto.consumatori.get(ref) or domanda.consumatore
+    lotto.consumatori[ref] = consumatore
+    if domanda.utente_id not in lotto.famiglie.utenti[ref]:
+        tutore = tutore_nuovo(domanda, now)
+        lotto.nuovi_tutori[ref, domanda.utente_id] = tutore
+        lotto.famiglie.tutore(ref, tutore.utente_id, tutore.codice_fiscale)
+    lotto.situazioni[ref] = SituazioneIsee(comune_id=domanda.comune_id, anno_scolastico=lotto.anno, isee=domanda.isee,
+                                           protocollo_dsu=domanda.protocollo_dsu, aggiornata_da=lotto.da)
+    tariffe = []
+    if domanda.mensa:
+        calcolo = calcola(lotto, ref, Servizio.MENSA, domanda.isee)
+        mensa_imposta(lotto, ref, tariffa_mensa(lotto, calcolo))
+        tariffe.append(f"mensa: {calcolo.descrizione}")
+    if domanda.trasporto:
+        calcolo = calcola(lotto, ref, Servizio.TRASPORTO, domanda.isee)
+        if not bus_attivo:
+            iscrizione = Iscrizione(
+                comune_id=domanda.comune_id, linea=domanda.linea, fermata=domanda.fermata, percorso=domanda.percorso,
+                data_inizio=lotto.dal, data_fine=lotto.anno.data_fine, fascia=calcolo.fascia, esente=calcolo.esente,
+                riduzione_fratelli=bool(calcolo.riduzione), riduzione_percentuale=calcolo.riduzione,
+                note=f"Domanda {domanda.protocollo}")
+            iscrizione._ref = ref
+            lotto.nuove_bus.append(iscrizione)
+            lotto.bus[ref].append((lotto.dal, lotto.anno.data_fine))
+            lotto.famiglie.iscritti[Servizio.TRASPORTO].add(ref)
+        tariffe.append(f"trasporto: {calcolo.descrizione}")
+    dieta_da_domanda(lotto=lotto, domanda=domanda, ref=ref)
+    lotto.accolte.append((domanda, ref, tariffe))
 
 
-def dieta_da_domanda(*, domanda: Domanda, consumatore: Consumatore) -> None:
-    """HOOK for the diet model of mensa (branch `menu`): once merged, create the consumer's diet from
-    domanda.dieta (TipoDieta), domanda.dieta_descrizione and domanda.certificato here. Until then the
-    request reaches operators and the kitchen count through Consumatore.dieta_speciale / note_dieta."""
-    if not domanda.dieta:
+def dieta_da_domanda(*, lotto: Lotto, domanda: Domanda, ref: int) -> None:
+    """The diet asked: the comune's diet type (picked by the family, or by staff for "altra") from the
+    start of the enrolment to the end of the school year, referencing the application's certificate.
+    An "altra" request staff left without a type stays a note for operators and the kitchen."""
+    if domanda.tipo_dieta_id:
+        fine = lotto.anno.data_fine
+        if any(d.tipo_id == domanda.tipo_dieta_id and d.data_inizio <= fine
+               and (d.data_fine is None or d.data_fine >= lotto.dal) for d in lotto.diete[ref]):
+            return  # the child already follows that diet then
+        certificato = f"Certificato della domanda {domanda.protocollo}" if domanda.certificato else ""
+        dieta = DietaConsumatore(comune_id=domanda.comune_id, tipo_id=domanda.tipo_dieta_id, data_inizio=lotto.dal,
+                                 data_fine=fine, note=domanda.dieta_descrizione, certificato=certificato)
+        dieta._ref = ref
+        lotto.diete[ref].append(dieta)
+        lotto.nuove_diete.append(dieta)
         return
-    etichetta = TipoDieta(domanda.dieta).label
-    nota = f"{etichetta}: {domanda.dieta_descrizione}".strip()
+    if not domanda.dieta_descrizione.strip():
+        return
+    consumatore = lotto.consumatori[ref]
+    nota = f"{domanda.get_dieta_display()}: {domanda.dieta_descrizione}".strip()
     if nota not in consumatore.note_dieta:
         consumatore.note_dieta = f"{consumatore.note_dieta}\n{nota}".strip()
     consumatore.dieta_speciale = True
-    consumatore.save(update_fields=["dieta_speciale", "note_dieta"])
+    if consumatore.pk:
+        lotto.note_dieta.append(consumatore)
 
 
-def _accogli(domanda: Domanda, *, da: User, contesto: ContestoTariffe, dal: datetime.date) -> list[str]:
-    consumatore = _consumatore_for(domanda)
-    anno = domanda.anno_scolastico
-    situazione, _created = SituazioneIsee.objects.update_or_create(
-        consumatore=consumatore, anno_scolastico=anno,
-        defaults={"comune_id": domanda.comune_id, "isee": domanda.isee, "protocollo_dsu": domanda.protocollo_dsu,
-                  "aggiornata_da": da},
-    )
-    tariffe = []
-    if domanda.mensa:
-        calcolo = tariffa_calcola(consumatore=consumatore, servizio=Servizio.MENSA, anno_scolastico=anno,
-                                  contesto=contesto, isee=domanda.isee)
-        iscrizione_mensa_imposta(consumatore=consumatore, dal=dal, al=anno.data_fine,
-                                 tariffa=tariffa_mensa_of(calcolo=calcolo, comune_id=domanda.comune_id))
-        tariffe.append(f"mensa: {calcolo.descrizione}")
-    if domanda.trasporto:
-        calcolo = tariffa_calcola(consumatore=consumatore, servizio=Servizio.TRASPORTO, anno_scolastico=anno,
-                                  contesto=contesto, isee=domanda.isee)
-        if not Iscrizione.objects.filter(consumatore=consumatore, data_inizio__lte=anno.data_fine,
-                                         data_fine__gte=dal).exists():
-            iscrizione_create(consumatore=consumatore, linea=domanda.linea, fermata=domanda.fermata,
-                              percorso=domanda.percorso, data_inizio=dal, data_fine=anno.data_fine,
-                              fascia=calcolo.fascia, esente=calcolo.esente, riduzione_fratelli=bool(calcolo.riduzione),
-                              riduzione_percentuale=calcolo.riduzione, note=f"Domanda {domanda.protocollo}")
-        tariffe.append(f"trasporto: {calcolo.descrizione}")
-    dieta_da_domanda(domanda=domanda, consumatore=consumatore)
-    Domanda.objects.filter(pk=domanda.pk).update(
-        stato=StatoDomanda.ACCOLTA, consumatore=consumatore, decisa_da=da, decisa_il=timezone.now())
-    domanda.stato, domanda.consumatore = StatoDomanda.ACCOLTA, consumatore
-    _notify(domanda, "accolta", f"La domanda di {domanda.nome} {domanda.cognome} (protocollo {domanda.protocollo}) "
-                                f"è stata accolta dal {dal:%d/%m/%Y}. Tariffe: {'; '.join(tariffe)}.")
-    return tariffe
+def _accogli_anno(
+    domande: list[Domanda], *, anno: AnnoScolastico, da: User | None, giorno: datetime.date, errori: list
+) -> list[Domanda]:
+    """Accept one school year's applications of the batch; returns the accepted ones."""
+    dal = max(anno.data_inizio, giorno)
+    if dal > anno.data_fine:
+        errori.extend(ValidationError(ANNO_FINITO_ERROR, params={"protocollo": d.protocollo}) for d in domande)
+        return []
+    lotto = lotto_carica(domande=domande, anno=anno, dal=dal, da=da)
+    now = timezone.now()
+    for domanda in domande:
+        try:
+            _decidi(lotto, domanda, now)
+        except ValidationError as error:
+            errori.append(error)
+    lotto_scrivi(lotto)
+    notifiche_send_bulk([
+        NotificaDaInviare(
+            comune=domanda.comune, user=domanda.utente, consumatore=domanda.consumatore,
+            titolo=f"Domanda di iscrizione {domanda.protocollo}: accolta",
+            chiave=f"domanda:{domanda.pk}:{domanda.stato}",
+            testo=f"La domanda di {domanda.nome} {domanda.cognome} (protocollo {domanda.protocollo}) "
+                  f"è stata accolta dal {dal:%d/%m/%Y}. Tariffe: {'; '.join(tariffe)}.")
+        for domanda, _ref, tariffe in lotto.accolte
+    ])
+    # Younger siblings enrolled before, outside the batch: their place moved, from next month on.
+    nel_lotto = {ref for _domanda, ref, _tariffe in lotto.accolte}
+    iscritti = lotto.famiglie.iscritti[Servizio.MENSA] | lotto.famiglie.iscritti[Servizio.TRASPORTO]
+    spostati = sorted({
+        fratello for domanda, ref, _tariffe in lotto.accolte for fratello in lotto.famiglie.fratelli(ref)
+        if fratello not in nel_lotto and fratello in iscritti
+        and lotto.famiglie.nascita[fratello] > domanda.data_nascita
+    })
+    for consumatore in Consumatore.objects.filter(pk__in=spostati).select_related("comune"):
+        tariffe_ricalcola(consumatore=consumatore, anno_scolastico=anno,
+                          dal=max(primo_del_mese_prossimo(giorno), anno.data_inizio))
+    return [domanda for domanda, _ref, _tariffe in lotto.accolte]
 
 
+@transaction.atomic
 def domande_accogli(
-    *, domande: Iterable[Domanda], da: User, giorno: datetime.date | None = None
+    *, domande: Iterable[Domanda], da: User | None, giorno: datetime.date | None = None
 ) -> tuple[int, list[str]]:
-    """Accept applications: consumer, ISEE, canteen and bus enrolments at the computed tariff.
+    """Accept applications: consumer, guardian, ISEE, canteen and bus enrolments at the computed tariff,
+    diet; one transaction for the batch, a fixed number of queries (iscrizioni.accoglienza_lotto).
 
-    One transaction per application (a bad one does not undo the others: its message is returned);
-    eldest first, so siblings accepted together get their places right at once. Returns (accepted, errors).
+    The applications still to decide are locked, so a concurrent acceptance of the same ones waits and
+    then finds them decided. Eldest first, so siblings accepted together get their places right at
+    once. An application the rules refuse is left as it is and its message returned:
+    (accepted, errors).
     """
     giorno = giorno or oggi()
     domande = sorted(
-        Domanda.objects.filter(pk__in=[d.pk for d in domande], stato__in=DA_DECIDERE)
-        .select_related("anno_scolastico", "comune", "utente", "linea__anno_scolastico", "fermata", "consumatore"),
+        Domanda.objects.select_for_update(of=("self",))
+        .filter(pk__in=[d.pk for d in domande], stato__in=DA_DECIDERE)
+        .select_related("anno_scolastico__comune", "comune", "utente", "linea__anno_scolastico", "fermata",
+                        "consumatore"),
         key=lambda d: (d.data_nascita, d.pk),
     )
-    contesti: dict[int, ContestoTariffe] = {}
-    accolte, errori, fratelli = 0, [], set()
+    per_anno: dict[int, list[Domanda]] = {}
     for domanda in domande:
-        anno = domanda.anno_scolastico
-        dal = max(anno.data_inizio, giorno)
-        if dal > anno.data_fine:
-            errori.append(ValidationError(ANNO_FINITO_ERROR, params={"protocollo": domanda.protocollo}))
-            continue
-        contesto = contesti.get(anno.pk) or contesti.setdefault(
-            anno.pk, ContestoTariffe.load(comune=domanda.comune, giorno=dal))
-        try:
-            with transaction.atomic():
-                Domanda.objects.select_for_update().filter(pk=domanda.pk, stato__in=DA_DECIDERE).get()
-                _accogli(domanda, da=da, contesto=contesto, dal=dal)
-        except (ValidationError, Domanda.DoesNotExist) as error:
-            errori.append(error if isinstance(error, ValidationError) else ValidationError(
-                GIA_DECISA_ERROR, params={"protocollo": domanda.protocollo}))
-            continue
-        accolte += 1
-        fratelli.update((pk, anno.pk) for pk in Consumatore.objects.filter(
-            fratelli_of(consumatore=domanda.consumatore), data_nascita__gt=domanda.data_nascita,
-        ).exclude(pk__in=[d.consumatore_id for d in domande if d.consumatore_id]).values_list("pk", flat=True))
-    # Younger siblings enrolled before: their place moved, from next month on.
-    for pk, anno_pk in fratelli:
-        anno = next(d.anno_scolastico for d in domande if d.anno_scolastico_id == anno_pk)
-        tariffe_ricalcola(consumatore=Consumatore.objects.get(pk=pk), anno_scolastico=anno,
-                          dal=max(primo_del_mese_prossimo(giorno), anno.data_inizio))
+        per_anno.setdefault(domanda.anno_scolastico_id, []).append(domanda)
+    accolte, errori = 0, []
+    for gruppo in per_anno.values():
+        accolte += len(_accogli_anno(gruppo, anno=gruppo[0].anno_scolastico, da=da, giorno=giorno, errori=errori))
     return accolte, [" ".join(e.messages) for e in errori]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comuni.admin import ComuneScopedAdmin
 
-from .accoglienza import domanda_respingi, domande_accogli, domande_istruttoria
+from .accoglienza import DA_DECIDERE, domanda_respingi, domande_accogli, domande_istruttoria
 from .models import (
     Domanda,
     Esenzione,
@@ -99,14 +99,15 @@ class MotivoRifiutoForm(forms.Form):
 class DomandaAdmin(ComuneScopedAdmin):
     """The queue: filters, counts per state, the documents one click away, bulk decisions."""
 
-    list_display = ["protocollo", "alunno", "anno_scolastico", "servizi_richiesti", "isee", "dieta",
+    list_display = ["protocollo", "alunno", "anno_scolastico", "servizi_richiesti", "isee", "dieta", "tipo_dieta",
                     "certificato_link", "stato", "inviata_il"]
     list_filter = ["stato", "anno_scolastico", "mensa", "trasporto", "dieta"]
     search_fields = ["protocollo", "nome", "cognome", "codice_fiscale", "utente__email"]
-    list_select_related = ["anno_scolastico"]
+    list_select_related = ["anno_scolastico", "tipo_dieta"]
     actions = ["metti_in_istruttoria", "accogli", "respingi"]
-    readonly_fields = [f.name for f in Domanda._meta.fields if f.name not in ("id", "comune", "motivazione")] + [
-        "certificato_link"]
+    # Staff edit the reason and (for "altra dieta") the diet type; the certificate is served by its link.
+    readonly_fields = [f.name for f in Domanda._meta.fields if f.name not in (
+        "id", "comune", "motivazione", "tipo_dieta", "certificato")] + ["certificato_link"]
     exclude = ["certificato"]
     change_list_template = "admin/iscrizioni/domanda/change_list.html"
 
@@ -142,8 +143,10 @@ class DomandaAdmin(ComuneScopedAdmin):
         return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
-        # Only the reason is editable here: saving it with state "respinta" is not a decision; use the action.
+        # Only the reason and, until the decision, the diet type (staff pick it for an "altra" request) are
+        # editable here: saving with state "respinta" is not a decision; use the action.
         Domanda.objects.filter(pk=obj.pk).update(motivazione=obj.motivazione)
+        Domanda.objects.filter(pk=obj.pk, stato__in=DA_DECIDERE).update(tipo_dieta=obj.tipo_dieta)
 
     @admin.action(description=_("Metti in istruttoria"))
     def metti_in_istruttoria(self, request, queryset):

@@ -41,7 +41,7 @@ def domanda_salva(
         return domanda  # already sent: the repeated POST changes nothing
     domanda = domanda or Domanda(comune_id=anno.comune_id, utente=utente, chiave=chiave, anno_scolastico=anno)
     for name in ("consumatore", "nome", "cognome", "codice_fiscale", "data_nascita", "scuola", "classe", "linea",
-                 "fermata", "protocollo_dsu", "dieta", "dieta_descrizione"):
+                 "fermata", "protocollo_dsu", "tipo_dieta", "dieta", "dieta_descrizione"):
         setattr(domanda, name, dati.get(name) or _empty(name))
     domanda.mensa, domanda.trasporto = bool(dati.get("mensa")), bool(dati.get("trasporto"))
     domanda.percorso = dati.get("percorso") or ""

@@ -102,6 +102,7 @@ class StatoDomanda(models.TextChoices):
 class TipoDieta(models.TextChoices):
     NESSUNA = "", _("Nessuna")
     SANITARIA = "sanitaria", _("Per motivi di salute (con certificato medico)")
+    ETICO_RELIGIOSA = "etico_religiosa", _("Per motivi etici o religiosi")
     RELIGIOSA = "religiosa", _("Per motivi religiosi")
     ETICA = "etica", _("Per scelta etica (per esempio vegetariana)")
 
@@ -109,8 +110,8 @@ class TipoDieta(models.TextChoices):
 class Domanda(models.Model):
     """A family's application for a child (linked, or new) for a school year's canteen and/or bus.
 
-    The diet request is kept here as text plus the certificate; after acceptance it goes to the
-    consumer through iscrizioni.accoglienza.dieta_da_domanda (the hook for the diet model of mensa).
+    The diet request is a diet type of the comune (or "altra" in words, typed by staff at review) plus
+    the certificate; acceptance gives the consumer that diet (iscrizioni.accoglienza.dieta_da_domanda).
     """
 
     comune = models.ForeignKey(Comune, on_delete=models.CASCADE, related_name="domande_iscrizione")
@@ -137,7 +138,10 @@ class Domanda(models.Model):
     # ISEE: value and DSU protocol, or not presented (the highest tariff).
     isee = models.DecimalField(_("valore ISEE"), max_digits=12, decimal_places=2, null=True, blank=True)
     protocollo_dsu = models.CharField(_("protocollo DSU"), max_length=40, blank=True)
-    # Diet.
+    # Diet: one of the comune's diet types (mensa.TipoDieta), or "altra" described in words (the motive
+    # in `dieta`) for staff to pick the type at review.
+    tipo_dieta = models.ForeignKey("mensa.TipoDieta", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("tipo di dieta"))
     dieta = models.CharField(_("dieta"), max_length=20, choices=TipoDieta.choices, blank=True)
     dieta_descrizione = models.TextField(_("dieta richiesta"), blank=True, max_length=2000)
     certificato = models.FileField(_("certificato medico"), storage=certificati_storage, upload_to=certificato_path,

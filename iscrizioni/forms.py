@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comuni.validators import normalize_codice_fiscale, validate_codice_fiscale
 from consumatori.models import Classe, Consumatore, Scuola
+from mensa.menu.models import TipoDieta as DietaDelComune
 from pagamenti.models import Servizio
 from trasporto.models import Fermata, Linea, Percorso
 
@@ -27,6 +28,11 @@ ISEE_MANCANTE_ERROR = _("ISEE: indica il valore e il protocollo DSU, oppure sceg
 ISEE_ENTRAMBI_ERROR = _("ISEE: hai indicato un valore ma anche «non presento l'ISEE»: scegli una delle due.")
 CERTIFICATO_MANCANTE_ERROR = _("Certificato medico: per una dieta per motivi di salute allega il certificato.")
 DIETA_DESCRIZIONE_ERROR = _("Dieta richiesta: descrivi la dieta (alimenti da escludere).")
+DIETA_SCELTA_ERROR = _("Dieta: scegli una delle diete proposte dal comune, oppure «altra dieta».")
+DIETA_MOTIVO_ERROR = _("Motivo della dieta: per un'altra dieta indica se è per motivi di salute, religiosi o etici.")
+ALTRA_DIETA = "altra"
+MOTIVI_ALTRA_DIETA = [("", "—"), *((v, label) for v, label in TipoDieta.choices
+                                   if v in (TipoDieta.SANITARIA, TipoDieta.RELIGIOSA, TipoDieta.ETICA))]
 NASCITA_ERROR = _("Data di nascita: indica una data plausibile per un alunno.")
 CF_NASCITA_ERROR = _("Codice fiscale: non corrisponde alla data di nascita indicata.")
 DATI_ALUNNO_ERROR = _("Questo campo è obbligatorio per un nuovo alunno.")
@@ -88,8 +94,12 @@ class DomandaForm(forms.Form):
                                      help_text=_("Per esempio INPS-ISEE-2026-12345678A-00"))
     isee_non_presentato = forms.BooleanField(
         label=_("Non presento l'ISEE (si applica la tariffa più alta)"), required=False)
-    dieta = forms.ChoiceField(label=_("Dieta"), choices=TipoDieta.choices, required=False)
-    dieta_descrizione = forms.CharField(label=_("Dieta richiesta"), max_length=2000, required=False,
+    tipo_dieta = forms.ChoiceField(label=_("Dieta"), required=False,
+                                   error_messages={"invalid_choice": DIETA_SCELTA_ERROR})
+    dieta = forms.ChoiceField(label=_("Motivo della dieta (solo per «altra dieta»)"), choices=MOTIVI_ALTRA_DIETA,
+                              required=False)
+    dieta_descrizione = forms.CharField(label=_("Dieta richiesta (alimenti da escludere, note per la cucina)"),
+                                        max_length=2000, required=False,
                                         widget=forms.Textarea(attrs={"rows": 2}))
     certificato = forms.FileField(label=_("Certificato medico (PDF, JPEG o PNG, al massimo 5 MB)"), required=False)
     consenso_privacy = forms.BooleanField(label=_("Ho letto l'informativa sulla privacy del comune e acconsento"),
@@ -106,6 +116,13 @@ class DomandaForm(forms.Form):
         self.fields["fermata"].queryset = Fermata.objects.filter(linea__anno_scolastico=anno).select_related("linea")
         self.fields["fermata"].label_from_instance = lambda f: f"{f.linea.nome} – {f.nome}"
         self.fields["classe"].label_from_instance = lambda c: f"{c.scuola.nome} – {c.denominazione}"
+        # The comune's diet types (a sanitary one needs the certificate), or another diet described in words.
+        self.diete = {str(t.pk): t for t in DietaDelComune.objects.filter(comune_id=anno.comune_id)}
+        self.fields["tipo_dieta"].choices = [
+            ("", _("Nessuna dieta speciale")),
+            *((pk, f"{t.nome} ({t.get_categoria_display().lower()})") for pk, t in self.diete.items()),
+            (ALTRA_DIETA, _("Altra dieta (descrivila: l'ufficio sceglierà la dieta)")),
+        ]
         for field in self.fields.values():
             if isinstance(field.widget, (forms.CheckboxInput, forms.HiddenInput)):
                 continue
@@ -140,6 +157,10 @@ class DomandaForm(forms.Form):
             self.certificato_tipo = certificato_check(upload)
         return upload
 
+    def clean_tipo_dieta(self) -> DietaDelComune | str | None:
+        value = self.cleaned_data.get("tipo_dieta") or ""
+        return ALTRA_DIETA if value == ALTRA_DIETA else self.diete.get(value)
+
     def clean_data_nascita(self):
         value = self.cleaned_data.get("data_nascita")
         if value and not (datetime.date(1990, 1, 1) <= value <= datetime.date.today()):
@@ -163,14 +184,32 @@ class DomandaForm(forms.Form):
                 self.add_error("isee", ISEE_MANCANTE_ERROR)
             if not protocollo:
                 self.add_error("protocollo_dsu", ISEE_MANCANTE_ERROR)
-        dieta = data.get("dieta")
-        if dieta and not (data.get("dieta_descrizione") or "").strip():
-            self.add_error("dieta_descrizione", DIETA_DESCRIZIONE_ERROR)
-        if dieta == TipoDieta.SANITARIA and not data.get("certificato") and "certificato" not in self.errors:
-            self.add_error("certificato", CERTIFICATO_MANCANTE_ERROR)
+        self._clean_dieta(data)
         if not data.get("consenso_privacy"):
             self.add_error("consenso_privacy", PRIVACY_ERROR)
         return data
+
+    def _clean_dieta(self, data) -> None:
+        """A diet type of the comune sets the motive from its category; "altra" needs the motive and a
+        description; a sanitary diet needs the certificate."""
+        scelta = data.get("tipo_dieta")
+        if "tipo_dieta" in self.errors:
+            return
+        if scelta == ALTRA_DIETA:
+            data["tipo_dieta"] = None
+            if not data.get("dieta"):
+                self.add_error("dieta", DIETA_MOTIVO_ERROR)
+            if not (data.get("dieta_descrizione") or "").strip():
+                self.add_error("dieta_descrizione", DIETA_DESCRIZIONE_ERROR)
+            sanitaria = data.get("dieta") == TipoDieta.SANITARIA
+        elif scelta is not None:
+            data["dieta"] = TipoDieta.SANITARIA if scelta.sanitaria else TipoDieta.ETICO_RELIGIOSA
+            sanitaria = scelta.sanitaria
+        else:
+            data["dieta"] = data["dieta_descrizione"] = ""
+            sanitaria = False
+        if sanitaria and not data.get("certificato") and "certificato" not in self.errors:
+            self.add_error("certificato", CERTIFICATO_MANCANTE_ERROR)
 
     def _clean_alunno(self, data) -> None:
         figlio = data.get("consumatore")

@@ -35,5 +35,5 @@ def domanda_of_family(*, user: User, pk: int) -> Domanda:
     """The family's own application, or 404 for anyone else's."""
     return get_object_or_404(
         Domanda.objects.filter(utente=user).select_related(
-            "anno_scolastico", "scuola", "classe", "linea", "fermata", "consumatore"), pk=pk
+            "anno_scolastico", "scuola", "classe", "linea", "fermata", "consumatore", "tipo_dieta"), pk=pk
     )

@@ -34,7 +34,7 @@ def dati(famiglia, bus):
         "codice_fiscale": cf_for("Lacaita", "Chiara", "F", NASCITA), "data_nascita": NASCITA.isoformat(),
         "scuola": classe.scuola_id, "classe": classe.pk, "mensa": "on", "trasporto": "on",
         "linea": bus["linea"].pk, "fermata": bus["fermate"][1].pk, "percorso": "andata_ritorno",
-        "isee": "8500,00", "protocollo_dsu": "INPS-ISEE-2026-12345678A-00", "dieta": "sanitaria",
+        "isee": "8500,00", "protocollo_dsu": "INPS-ISEE-2026-12345678A-00", "tipo_dieta": "altra", "dieta": "sanitaria",
         "dieta_descrizione": "Celiachia: senza glutine", "consenso_privacy": "on",
     }
 
@@ -112,7 +112,7 @@ def test_a_linked_child_needs_no_personal_data(client, clock, alice, alice_child
     client.force_login(alice)
     sofia = alice_children[1]
     dati = {**dati, "consumatore": sofia.pk, "nome": "", "cognome": "", "codice_fiscale": "", "data_nascita": "",
-            "dieta": "", "dieta_descrizione": "", "trasporto": ""}
+            "tipo_dieta": "", "dieta": "", "dieta_descrizione": "", "trasporto": ""}
     assert _post(client, dati, certificato=()).status_code == 302
     with scope(comune=leporano):
         domanda = Domanda.objects.get()
@@ -130,6 +130,7 @@ BAD = [
     ("consenso_privacy", {"consenso_privacy": ""}, "consenso"),
     ("percorso", {"percorso": ""}, "andata"),
     ("dieta_descrizione", {"dieta_descrizione": ""}, "descrivi"),
+    ("dieta", {"dieta": ""}, "motivi di salute"),
     ("data_nascita", {"data_nascita": "9999-01-01"}, "plausibile"),
 ]
 
