@@ -30,6 +30,7 @@ def browser():
 def page(browser):
     context = browser.new_context(locale="it-IT", viewport={"width": 390, "height": 844})
     page = context.new_page()
-    page.set_default_timeout(15000)
+    # Generous: CI shares two cores between two test workers, a live server and Chromium.
+    page.set_default_timeout(30000)
     yield page
     context.close()

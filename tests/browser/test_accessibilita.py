@@ -33,7 +33,7 @@ def axe_page(browser, live_server):
     # The portal's CSP forbids injected scripts; the audit context bypasses it (the pages are unchanged).
     context = browser.new_context(locale="it-IT", viewport={"width": 390, "height": 844}, bypass_csp=True)
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(30000)
 
     def audit(user, path: str) -> list[str]:
         if user is not None:

@@ -20,7 +20,7 @@ def app_page(browser, tmp_path):
               "--bypass-app-banner-engagement-checks"],
     )
     page = context.pages[0] if context.pages else context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(30000)
     yield page
     context.close()
 

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 def tablet(browser):
     context = browser.new_context(locale="it-IT", viewport={"width": 768, "height": 1024})
     page = context.new_page()
-    page.set_default_timeout(20000)
+    page.set_default_timeout(30000)
     yield page
     context.close()
 
