@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection, send_mail
+from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -95,8 +95,8 @@ class NotificaDaInviare:
 
 def notifiche_send_bulk(notifiche: list[NotificaDaInviare]) -> list[int]:
     """notifica_send for many messages in one INSERT: a key already used for the user (before, or
-    earlier in the list) stores and sends nothing. The e-mails go after commit, over one connection.
-    Returns the ids stored."""
+    earlier in the list) stores and sends nothing; each stored one is delivered after commit exactly as
+    notifica_send delivers it. Returns the ids stored."""
     if not notifiche:
         return []
     table = Notifica._meta.db_table
@@ -110,28 +110,14 @@ def notifiche_send_bulk(notifiche: list[NotificaDaInviare]) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         stored = cursor.fetchall()
-    inviare = {(n.user.pk, n.chiave): n.comune.pk for n in notifiche if n.email and n.user.email}
-    per_comune: dict[int, list[int]] = {}
+    # The same delivery as notifica_send, per stored message: the e-mail task (claimed once, honouring the
+    # family's channel preferences), push and App IO.
+    by_key = {(n.user.pk, n.chiave): n for n in notifiche}
     for pk, user_id, chiave in stored:
-        if (user_id, chiave) in inviare:
-            per_comune.setdefault(inviare[user_id, chiave], []).append(pk)
-    for comune_pk, pks in per_comune.items():
-        transaction.on_commit(lambda pks=pks, comune_pk=comune_pk: _send_emails(pks, comune_pk))
+        n = by_key[user_id, chiave]
+        transaction.on_commit(lambda pk=pk, n=n: _deliver(pk, n.comune.pk, email=n.email and bool(n.user.email),
+                                                          ambito_io="mensa", pagamento=None))
     return [pk for pk, _user, _chiave in stored]
-
-
-def _send_emails(pks: list[int], comune_pk: int) -> None:
-    from django_scopes import scope
-
-    with scope(comune=comune_pk):
-        notifiche = list(Notifica.objects.filter(pk__in=pks).select_related("user", "comune"))
-        messages = [
-            EmailMessage(subject=f"{n.comune}: {n.titolo}", body=n.testo, from_email=settings.DEFAULT_FROM_EMAIL,
-                         to=[n.user.email])
-            for n in notifiche
-        ]
-        get_connection().send_messages(messages)
-        Notifica.objects.filter(pk__in=pks).update(email_inviata_il=timezone.now())
 
 
 def notifiche_mark_read(*, user: User) -> int:
