@@ -15,7 +15,10 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; the ORM calls of the tests are still
     # made synchronously between browser steps.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # expect() retries until the page settles; give it the same patience as page steps.
+    expect.set_options(timeout=30000)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(

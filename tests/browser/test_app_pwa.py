@@ -2,6 +2,7 @@
 service worker shows the offline page instead of a family's data."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import CHROMIUM
 from tests.conftest import PASSWORD
@@ -51,11 +52,11 @@ def test_chromium_reports_no_installability_error_and_shows_the_offline_page(liv
 
     page.context.set_offline(True)
     page.goto(live_server.url + "/leporano/i-miei-dati/")
-    assert page.get_by_role("heading", name="Sei offline").is_visible()
+    expect(page.get_by_role("heading", name="Sei offline")).to_be_visible()
     assert "alice@example.org" not in page.content()
     page.context.set_offline(False)
     page.goto(live_server.url + "/leporano/")
-    assert page.get_by_role("heading", name="CITTADINO").is_visible()
+    expect(page.get_by_role("heading", name="CITTADINO")).to_be_visible()
 
 
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
@@ -70,6 +71,6 @@ def test_an_iphone_gets_the_add_to_home_screen_guide(live_server, browser, lepor
         guide = page.locator("#app-installa-ios")
         guide.wait_for()
         assert "Aggiungi alla schermata Home" in guide.inner_text()
-        assert not page.get_by_role("button", name="Installa l'app").is_visible()
+        expect(page.get_by_role("button", name="Installa l'app")).to_be_hidden()
     finally:
         context.close()

@@ -1,6 +1,7 @@
 """A parent on a phone: types LEPO, reaches the Leporano login, logs in and sees the children."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 
@@ -12,7 +13,7 @@ def test_a_parent_finds_the_comune_logs_in_and_sees_the_children(live_server, pa
     page.get_by_label("Il tuo comune").press_sequentially("LEPO", delay=50)
     link = page.get_by_role("link", name="Comune di Leporano")
     link.wait_for()
-    assert page.get_by_role("link", name="Comune di Pulsano").count() == 0
+    expect(page.get_by_role("link", name="Comune di Pulsano")).to_have_count(0)
     link.click()
     page.wait_for_url("**/login/leporano/")
 
@@ -21,10 +22,10 @@ def test_a_parent_finds_the_comune_logs_in_and_sees_the_children(live_server, pa
     page.get_by_role("button", name="Accedi").click()
     page.wait_for_url("**/leporano/")
 
-    assert page.get_by_role("heading", name="CITTADINO").is_visible()
+    expect(page.get_by_role("heading", name="CITTADINO")).to_be_visible()
     for child in alice_children:
-        assert page.get_by_role("heading", name=f"{child.nome} {child.cognome}").is_visible()
-    assert page.get_by_text("Classe 3ª – sezione B").first.is_visible()
+        expect(page.get_by_role("heading", name=f"{child.nome} {child.cognome}")).to_be_visible()
+    expect(page.get_by_text("Classe 3ª – sezione B").first).to_be_visible()
 
     page.get_by_role("button", name="Esci").click()
     page.wait_for_url("**/login/leporano/")

@@ -2,6 +2,7 @@
 
 import pytest
 from django_scopes import scope
+from playwright.sync_api import expect
 
 from comuni.models import Ruolo
 from comuni.services import incarico_assign
@@ -31,7 +32,7 @@ def test_a_parent_cancels_tomorrow_with_one_tap(live_server, page, clock, lepora
     row = page.locator("#g20261124")
     row.get_by_role("button", name="Disdici").click()
     page.get_by_text("Assenza registrata per Leonardo: 24/11/2026").wait_for()
-    assert page.locator("#g20261124").get_by_role("button", name="Ritira l'assenza").is_visible()
+    expect(page.locator("#g20261124").get_by_role("button", name="Ritira l'assenza")).to_be_visible()
     with scope(comune=leporano):
         assert Assenza.objects.filter(consumatore=leonardo, giorno=TUESDAY).exists()
 

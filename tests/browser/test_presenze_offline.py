@@ -3,6 +3,7 @@ and are recorded once when the network is back."""
 
 import pytest
 from django_scopes import scope
+from playwright.sync_api import expect
 
 from comuni.models import Ruolo
 from comuni.services import incarico_assign
@@ -41,16 +42,16 @@ def test_taps_made_offline_are_sent_when_the_network_returns(live_server, page, 
     page.locator(f"#c{leonardo.pk}").get_by_role("button", name="Assente").click()
     page.locator(f"#c{leonardo.pk}").get_by_role("button", name="Presente").click()  # changed her mind
     page.locator(f"#c{sofia.pk} .js-da-inviare").wait_for()
-    assert page.locator(f"#c{sofia.pk} button[value='0']").get_attribute("aria-pressed") == "true"
-    assert page.locator(f"#c{leonardo.pk} button[value='1']").get_attribute("aria-pressed") == "true"
+    expect(page.locator(f"#c{sofia.pk} button[value='0']")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(f"#c{leonardo.pk} button[value='1']")).to_have_attribute("aria-pressed", "true")
     page.get_by_text("3 tocchi da inviare").wait_for()
-    assert page.locator(f"#c{leonardo.pk}").get_by_text("da inviare").is_visible()
+    expect(page.locator(f"#c{leonardo.pk}").get_by_text("da inviare")).to_be_visible()
     with scope(comune=leporano):
         assert not Presenza.objects.exists()
 
     page.context.set_offline(False)
     page.get_by_text("Tutto inviato.").wait_for()
-    assert page.locator(".js-da-inviare").count() == 0
+    expect(page.locator(".js-da-inviare")).to_have_count(0)
     with scope(comune=leporano):
         assert dict(Presenza.objects.values_list("consumatore_id", "presente")) == {sofia.pk: False,
                                                                                      leonardo.pk: True}

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django_scopes import scope
+from playwright.sync_api import expect
 
 from pagamenti.selectors import saldo
 from tests.conftest import PASSWORD
@@ -34,7 +35,7 @@ def test_ricarica_online_in_the_sandbox_and_puntolis_full_screen(live_server, pa
     assert page.locator("#dichiaro").is_checked()
     page.get_by_role("button", name="Paga online ora").click()
     page.get_by_role("button", name="paga").click()
-    assert page.locator("#stato").inner_text() == "Pagata"
+    expect(page.locator("#stato")).to_have_text("Pagata")
     with scope(comune=leporano):
         assert saldo(consumatore=child, servizio="mensa") == Decimal("25.00")
 

@@ -1,6 +1,7 @@
 """The pages run under a strict Content-Security-Policy without breaking: no violation is reported."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 
@@ -37,6 +38,6 @@ def test_the_admin_raises_no_csp_violation(live_server, page, admin_user):
     page.locator("form button[type=submit]").first.click()
     page.wait_for_url("**/admin/")
     page.goto(live_server.url + "/admin/consumatori/consumatore/add/")
-    assert page.get_by_role("heading", name="Aggiungi consumatore").is_visible()
+    expect(page.get_by_role("heading", name="Aggiungi consumatore")).to_be_visible()
     page.wait_for_load_state("networkidle")
     assert violations == []

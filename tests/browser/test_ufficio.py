@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django_scopes import scope
+from playwright.sync_api import expect
 
 from tests.comuni.test_secondo_fattore import totp_now
 from tests.conftest import PASSWORD
@@ -39,22 +40,22 @@ def test_the_office_reads_the_cruscotto_and_sends_a_reminder(live_server, tablet
     tablet.locator("form button[type=submit]").first.click()
     tablet.wait_for_url("**/leporano/ufficio/")
     charts = tablet.locator("figure.grafico svg")
-    assert charts.count() == 3
+    expect(charts).to_have_count(3)
     box = charts.first.bounding_box()
     assert box["width"] <= 768 and box["width"] > 300  # scaled to the tablet, not cut off
     tablet.get_by_text("Dati del grafico: Debito per anzianità").click()
-    assert tablet.get_by_role("cell", name="16,40 €").is_visible()
+    expect(tablet.get_by_role("cell", name="16,40 €")).to_be_visible()
 
     tablet.get_by_role("link", name="Morosi", exact=True).click()
     tablet.get_by_label("Seleziona Sofia Lacaita").check()
     tablet.get_by_label("Livello").select_option("primo")
     tablet.get_by_role("button", name="Invia sollecito").click()
     tablet.get_by_text("Completato: 1 solleciti inviati").wait_for()
-    assert tablet.locator(".progress-bar").get_attribute("aria-valuenow") == "100"
+    expect(tablet.locator(".progress-bar")).to_have_attribute("aria-valuenow", "100")
     with scope(comune=leporano):
         sollecito = Sollecito.objects.get()
     assert sollecito.debito == Decimal("16.40")
     assert [m.to for m in mail.outbox if "sollecito" in m.subject] == [["alice@example.org"]]
     tablet.get_by_role("link", name="Vai al registro dei solleciti").click()
-    assert tablet.get_by_role("cell", name="16,40 €").is_visible()
+    expect(tablet.get_by_role("cell", name="16,40 €")).to_be_visible()
     assert violations == []
