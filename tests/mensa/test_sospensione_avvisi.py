@@ -17,7 +17,7 @@ from pagamenti.models import Servizio, TipoMovimento
 from pagamenti.selectors import saldo
 from pagamenti.services import movimento_register
 
-from .conftest import MONDAY
+from .conftest import MONDAY, rome
 
 WEEK = [MONDAY + datetime.timedelta(n) for n in range(5)]
 NEXT_WEEK = [d + datetime.timedelta(7) for d in WEEK]
@@ -128,7 +128,9 @@ def test_staff_lift_a_suspension_with_a_reason_and_it_is_not_reimposed(leporano,
         with pytest.raises(ValidationError) as error:
             sospensione_revoke(sospensione=sospensione, revocata_da=bob, motivo=" ")
         assert str(MOTIVO_REVOCA_ERROR) in str(error.value)
-        sospensione_revoke(sospensione=sospensione, revocata_da=bob, motivo="Piano di rientro concordato")
+        # Lifted on Friday evening, as staff would after the week's debits (not "now": the date of the run).
+        sospensione_revoke(sospensione=sospensione, revocata_da=bob, motivo="Piano di rientro concordato",
+                           now=rome(WEEK[4], 18))
     assert _run(leporano, NEXT_WEEK[0])["pasti_addebitati"] == 1
     with scope(comune=leporano):
         assert Sospensione.objects.filter(consumatore=one_child).count() == 1
