@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import F
 from django.utils import timezone
 
-from notifiche.models import MessaggioIO, Notifica, ServizioIO, StatoChiaveIO, StatoMessaggioIO
+from notifiche.models import MessaggioIO, Notifica, PreferenzeCanali, ServizioIO, StatoChiaveIO, StatoMessaggioIO
 from notifiche.push import preferenze_of
 
 from . import client
@@ -22,13 +22,14 @@ def _key_state(servizio: ServizioIO, state: str) -> None:
         ServizioIO.objects.filter(pk=servizio.pk).update(stato_chiave=state, stato_aggiornato_il=timezone.now())
 
 
-def io_send(*, notifica: Notifica, ambito: str = "mensa", pagamento: dict | None = None) -> MessaggioIO | None:
+def io_send(*, notifica: Notifica, ambito: str = "mensa", pagamento: dict | None = None,
+            preferenze: PreferenzeCanali | None = None) -> MessaggioIO | None:
     """Send the notification on IO at most once; raises client.IOTransient for the task to retry.
 
     Nothing happens when the family turned App IO off. A missing or refused key, a citizen not on IO
     or who blocked the service are recorded on the message (staff see them); e-mail and push go anyway.
     """
-    if not preferenze_of(comune=notifica.comune, user=notifica.user).app_io:
+    if not (preferenze or preferenze_of(comune=notifica.comune, user=notifica.user)).app_io:
         return None
     servizio = _servizio(ambito)
     messaggio, _ = MessaggioIO.objects.get_or_create(
