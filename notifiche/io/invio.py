@@ -11,6 +11,8 @@ from notifiche.push import preferenze_of
 from . import client
 from .messaggi import content_of
 
+NESSUNA_CHIAVE = "nessun servizio IO con una chiave valida"
+
 
 def _servizio(ambito: str) -> ServizioIO | None:
     servizi = {s.ambito: s for s in ServizioIO.objects.filter(attivo=True)}
@@ -32,8 +34,17 @@ def io_send(*, notifica: Notifica, ambito: str = "mensa", pagamento: dict | None
     if not (preferenze or preferenze_of(comune=notifica.comune, user=notifica.user)).app_io:
         return None
     servizio = _servizio(ambito)
-    messaggio, _ = MessaggioIO.objects.get_or_create(
-        notifica=notifica, defaults={"comune_id": notifica.comune_id, "servizio": servizio})
+    if servizio is None or servizio.stato_chiave == StatoChiaveIO.RIFIUTATA or not servizio.api_key:
+        # No usable key (a comune not on IO yet: every message at 09:00): the outcome is known before any
+        # claim, so a first run records it in its one INSERT; a message already there goes the usual way.
+        messaggio, created = MessaggioIO.objects.get_or_create(notifica=notifica, defaults={
+            "comune_id": notifica.comune_id, "servizio": servizio, "stato": StatoMessaggioIO.CHIAVE,
+            "esito": NESSUNA_CHIAVE, "tentativi": 1})
+        if created:
+            return messaggio
+    else:
+        messaggio, _ = MessaggioIO.objects.get_or_create(
+            notifica=notifica, defaults={"comune_id": notifica.comune_id, "servizio": servizio})
     # Claim: only one run sends, and never once the message has an outcome.
     claimed = MessaggioIO.objects.filter(pk=messaggio.pk, stato=StatoMessaggioIO.DA_INVIARE).update(
         tentativi=F("tentativi") + 1, servizio=servizio)
@@ -47,7 +58,7 @@ def io_send(*, notifica: Notifica, ambito: str = "mensa", pagamento: dict | None
         return messaggio
 
     if servizio is None or servizio.stato_chiave == StatoChiaveIO.RIFIUTATA or not servizio.api_key:
-        return close(StatoMessaggioIO.CHIAVE, "nessun servizio IO con una chiave valida")
+        return close(StatoMessaggioIO.CHIAVE, NESSUNA_CHIAVE)
     if not (user.codice_fiscale and user.codice_fiscale_verificato):
         # A typed codice fiscale could be someone else's: IO only for one verified with SPID/CIE.
         return close(StatoMessaggioIO.SENZA_CF)
