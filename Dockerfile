@@ -15,4 +15,5 @@ RUN pip install . && useradd --system --home /app omnibus \
 USER omnibus
 
 EXPOSE 8000
-CMD ["gunicorn", "omnibus.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--access-logfile", "-"]
+# Workers and threads: gunicorn.conf.py (one process per core plus one, four threads each).
+CMD ["gunicorn", "omnibus.wsgi:application", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -24,13 +24,17 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(workers: int = 2, env: dict[str, str] | None = None, threads: int = 1) -> Iterator[str]:
-    """A production-like server of the project on the benchmark database; yields its base URL."""
+def gunicorn(workers: int | None = 2, env: dict[str, str] | None = None, threads: int | None = 1) -> Iterator[str]:
+    """A production-like server of the project on the benchmark database; yields its base URL.
+
+    gunicorn.conf.py (production's settings) applies; workers/threads given here override it, None keeps it."""
     port = _free_port()
     env = {**os.environ, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost", **(env or {})}
+    sizing = [*(["--workers", str(workers)] if workers is not None else []),
+              *(["--threads", str(threads)] if threads is not None else [])]
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "omnibus.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--threads", str(threads), "--log-level", "warning"],
+        [str(Path(sys.executable).parent / "gunicorn"), "omnibus.wsgi:application", "--config",
+         str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}", *sizing, "--log-level", "warning"],
         cwd=ROOT, env=env,
     )
     base = f"http://127.0.0.1:{port}"
@@ -82,3 +86,41 @@ def wrk(url: str, seconds: int, connections: int = 8, cookie: str = "", threads:
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
     return {"rps": rps, "p50_ms": percentile("50"), "p99_ms": percentile("99")}
+
+
+def _proc_table() -> dict[int, tuple[int, str, float]]:
+    """pid -> (parent pid, command line, CPU seconds so far) from /proc (Linux); empty elsewhere."""
+    table = {}
+    hz = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, IndexError):
+            continue
+        table[int(entry.name)] = (int(stat[1]), cmdline, (int(stat[11]) + int(stat[12])) / hz)
+    return table
+
+
+def cpu_by_role(database: str = "") -> dict[str, float]:
+    """CPU seconds used so far by this benchmark's processes: the client (this process), the served app
+    (gunicorn), the Celery worker (each with its live children), and PostgreSQL's backends of `database`.
+    Two samples' difference shows who used the machine's cores during a run."""
+    table = _proc_table()
+    me = os.getpid()
+    totals = {"client": 0.0, "gunicorn": 0.0, "celery": 0.0, "postgres": 0.0}
+
+    def root_child(pid: int) -> int | None:  # our direct child this process descends from
+        while pid in table and table[pid][0] not in (me, 0, 1):
+            pid = table[pid][0]
+        return pid if pid in table and table[pid][0] == me else None
+
+    for pid, (_, cmdline, seconds) in table.items():
+        if pid == me:
+            totals["client"] += seconds
+        elif database and cmdline.startswith("postgres") and f" {database} " in cmdline:
+            totals["postgres"] += seconds
+        elif (child := root_child(pid)) is not None:
+            role = "gunicorn" if "gunicorn" in table[child][1] else "celery" if "celery" in table[child][1] else "other"
+            totals[role] = totals.get(role, 0.0) + seconds
+    return totals

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import reswap, retarget
 
 from consumatori.selectors import consumatore_of_family
 from consumatori.views import family_login_required
@@ -27,6 +28,7 @@ from .selectors import (
     conteggio_cucina,
     conteggio_per_scuola,
     elenco_operatore,
+    giorno_disdetto,
     incarico_operatore,
     oggi,
     scuole_ids_of,
@@ -42,10 +44,20 @@ def _own_consumatore(request: HttpRequest, pk: int):
 
 
 def _respond(request: HttpRequest, consumatore, mese: datetime.date) -> HttpResponse:
+    """htmx: the month (#mese, whatever element asked); without JavaScript: back to "Dettaglio"."""
     if request.htmx:
-        return render(request, "mensa/_mese.html", dettaglio_context(request, consumatore, mese))
+        response = render(request, "mensa/_mese.html", dettaglio_context(request, consumatore, mese))
+        if request.htmx.target != "mese":  # a day's row asked (its "Disdici"): the whole month answers
+            retarget(response, "#mese")
+            reswap(response, "outerHTML")
+        return response
     url = reverse("cittadino:consumatore", kwargs={"comune": request.comune.slug, "pk": consumatore.pk})
     return redirect(f"{url}?mese={mese:%Y-%m}#mese")
+
+
+def _row_asked(request: HttpRequest, giorno: datetime.date) -> bool:
+    """The post came from that day's own "Disdici" (htmx, targeting its row `g<YYYYMMDD>`)."""
+    return bool(request.htmx) and request.htmx.target == f"g{giorno:%Y%m%d}"
 
 
 def _error_text(error: ValidationError) -> str:
@@ -78,6 +90,11 @@ def assenza_nuova(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
                  "chi": request.user.get_full_name() or request.user.email})
         else:
             messages.info(request, _("L'assenza era già registrata: nulla da cambiare."))
+        if len(nuove) == 1 and (al is None or al == dal) and _row_asked(request, dal):
+            # The 09:00 rush: only that day's row changed (balances and other days did not): answer it alone.
+            giorno = giorno_disdetto(consumatore=consumatore, assenza=nuove[0])
+            return render(request, "mensa/_giorno_assente.html", {
+                "consumatore": consumatore, "giorni": [giorno], "oggi": oggi(), "giorni_in_bianco": ()})
     return _respond(request, consumatore, dal.replace(day=1))
 
 

@@ -114,9 +114,12 @@ def preferenze_set(*, comune: Comune, user: User, email: bool, push: bool, app_i
 # --- delivery ----------------------------------------------------------------------------------
 
 
-def push_fanout(*, notifica: Notifica) -> int:
-    """One delivery row per device of the recipient (the unique key makes a second run add none)."""
-    if vapid.vapid() is None or not preferenze_of(comune=notifica.comune, user=notifica.user).push:
+def push_fanout(*, notifica: Notifica, preferenze: PreferenzeCanali | None = None) -> int:
+    """One delivery row per device of the recipient (the unique key makes a second run add none);
+    returns the number of the recipient's devices (0: nothing to push)."""
+    if vapid.vapid() is None:
+        return 0
+    if not (preferenze or preferenze_of(comune=notifica.comune, user=notifica.user)).push:
         return 0
     dispositivi = DispositivoPush.objects.filter(user=notifica.user).values_list("pk", flat=True)
     created = InvioPush.objects.bulk_create(

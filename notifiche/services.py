@@ -12,7 +12,7 @@ from django.utils import timezone
 from comuni.models import Comune, User
 from consumatori.models import Consumatore
 
-from .models import Notifica
+from .models import Notifica, PreferenzeCanali
 
 
 def notifica_send(
@@ -31,38 +31,46 @@ def notifica_send(
     if chiave and Notifica.objects.filter(user=user, chiave=chiave).exists():
         return None
     notifica = Notifica(comune=comune, user=user, consumatore=consumatore, titolo=titolo, testo=testo, chiave=chiave)
-    try:
-        # A savepoint: a concurrent sender with the same key leaves the caller's transaction usable.
-        with transaction.atomic():
-            notifica.save()
-    except IntegrityError:
-        return None
+    if not chiave:
+        notifica.save()  # no key, no unique conflict possible: no savepoint (two round trips fewer)
+    else:
+        try:
+            # A savepoint: a concurrent sender with the same key leaves the caller's transaction usable.
+            with transaction.atomic():
+                notifica.save()
+        except IntegrityError:
+            return None
     transaction.on_commit(lambda: _deliver(notifica.pk, comune.pk, email=email and bool(user.email),
                                            ambito_io=ambito_io, pagamento=pagamento))
     return notifica
 
 
 def _deliver(notifica_pk: int, comune_pk: int, *, email: bool, ambito_io: str, pagamento: dict | None) -> None:
-    """After commit, to Celery workers (with their retries): the e-mail, the family's phones, App IO.
+    """After commit, to a Celery worker: the e-mail, the family's phones, App IO (notifiche.consegna).
 
-    The family's request never waits for a mail server (the 09:00 rush), and a message rolled back is
-    never sent. `pagamento` ({"importo_centesimi", "numero_avviso", "scadenza"}) lets IO show a payable avviso."""
-    from .tasks import io_notifica, notifica_email, push_notifica
+    One broker message per notification: the family's request never waits for a mail server (the 09:00
+    rush) nor pays three publishes, and a message rolled back is never sent. `pagamento`
+    ({"importo_centesimi", "numero_avviso", "scadenza"}) lets IO show a payable avviso."""
+    from .tasks import notifica_consegna
 
-    if email:
-        notifica_email.delay(comune_pk, notifica_pk)
-    push_notifica.delay(comune_pk, notifica_pk)
-    io_notifica.delay(comune_pk, notifica_pk, ambito_io, pagamento)
+    notifica_consegna.delay(comune_pk, notifica_pk, email=email, ambito_io=ambito_io, pagamento=pagamento)
 
 
-def notifica_email_send(*, notifica_id: int) -> bool:
-    """Send the e-mail of one message, once: the row is claimed before sending (True if sent now)."""
-    from .models import PreferenzeCanali
+def notifica_email_send(*, notifica_id: int, notifica: Notifica | None = None,
+                        preferenze: PreferenzeCanali | None = None) -> bool:
+    """Send the e-mail of one message, once: the row is claimed before sending (True if sent now).
 
-    notifica = Notifica.objects.select_related("user", "comune").filter(pk=notifica_id).first()
+    `notifica` (with user and comune) and the family's `preferenze` may be given already loaded."""
+    if notifica is None:
+        notifica = Notifica.objects.select_related("user", "comune").filter(pk=notifica_id).first()
     if notifica is None or notifica.email_inviata_il is not None:
         return False
-    if PreferenzeCanali.objects.filter(user=notifica.user, comune_id=notifica.comune_id, email=False).exists():
+    if preferenze is not None:
+        email_off = not preferenze.email
+    else:
+        email_off = PreferenzeCanali.objects.filter(user=notifica.user, comune_id=notifica.comune_id,
+                                                    email=False).exists()
+    if email_off:
         return False  # the family turned e-mail off: the message stays in the portal (and push, App IO)
     # Claim it: a duplicated or retried task that lost the race sends nothing.
     if not Notifica.objects.filter(pk=notifica.pk, email_inviata_il__isnull=True).update(

@@ -9,8 +9,20 @@ from omnibus.celery import ComuneTask
 RETRY_COUNTDOWN = 60
 
 
+# Nobody reads these tasks' results: ignore_result spares the result backend a write per task and the
+# sender a subscription to each task's result channel (Redis backend).
+@shared_task(base=ComuneTask, name="notifiche.tasks.notifica_consegna", ignore_result=True)
+def notifica_consegna(comune, notifica_id: int, email: bool = True, ambito_io: str = "mensa",
+                      pagamento: dict | None = None) -> dict:
+    """The one message a notification queues: e-mail, push and App IO in one run (notifiche.consegna)."""
+    from .consegna import notifica_consegna_run
+
+    return notifica_consegna_run(comune=comune, notifica_id=notifica_id, email=email, ambito_io=ambito_io,
+                                 pagamento=pagamento)
+
+
 @shared_task(base=ComuneTask, bind=True, name="notifiche.tasks.notifica_email", max_retries=5,
-             default_retry_delay=60)
+             default_retry_delay=60, ignore_result=True)
 def notifica_email(self, comune, notifica_id: int) -> bool:
     """E-mail one message once; a mail server that does not answer is retried."""
     from .services import notifica_email_send
@@ -21,7 +33,8 @@ def notifica_email(self, comune, notifica_id: int) -> bool:
         raise self.retry(exc=error) from error
 
 
-@shared_task(base=ComuneTask, name="notifiche.tasks.push_notifica", bind=True, max_retries=5)
+@shared_task(base=ComuneTask, name="notifiche.tasks.push_notifica", bind=True, max_retries=5,
+             ignore_result=True)
 def push_notifica(self, comune, notifica_id: int) -> dict:
     from .models import Notifica
     from .push import push_deliver, push_fanout, push_give_up
@@ -40,7 +53,8 @@ def push_notifica(self, comune, notifica_id: int) -> dict:
     return esito.__dict__
 
 
-@shared_task(base=ComuneTask, name="notifiche.tasks.io_notifica", bind=True, max_retries=5)
+@shared_task(base=ComuneTask, name="notifiche.tasks.io_notifica", bind=True, max_retries=5,
+             ignore_result=True)
 def io_notifica(self, comune, notifica_id: int, ambito: str = "mensa", pagamento: dict | None = None) -> str:
     from .io.client import IOTransient
     from .io.invio import io_give_up, io_send

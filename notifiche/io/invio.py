@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.db.models import F
 from django.utils import timezone
 
-from notifiche.models import MessaggioIO, Notifica, ServizioIO, StatoChiaveIO, StatoMessaggioIO
+from notifiche.models import MessaggioIO, Notifica, PreferenzeCanali, ServizioIO, StatoChiaveIO, StatoMessaggioIO
 from notifiche.push import preferenze_of
 
 from . import client
 from .messaggi import content_of
+
+NESSUNA_CHIAVE = "nessun servizio IO con una chiave valida"
 
 
 def _servizio(ambito: str) -> ServizioIO | None:
@@ -22,17 +24,27 @@ def _key_state(servizio: ServizioIO, state: str) -> None:
         ServizioIO.objects.filter(pk=servizio.pk).update(stato_chiave=state, stato_aggiornato_il=timezone.now())
 
 
-def io_send(*, notifica: Notifica, ambito: str = "mensa", pagamento: dict | None = None) -> MessaggioIO | None:
+def io_send(*, notifica: Notifica, ambito: str = "mensa", pagamento: dict | None = None,
+            preferenze: PreferenzeCanali | None = None) -> MessaggioIO | None:
     """Send the notification on IO at most once; raises client.IOTransient for the task to retry.
 
     Nothing happens when the family turned App IO off. A missing or refused key, a citizen not on IO
     or who blocked the service are recorded on the message (staff see them); e-mail and push go anyway.
     """
-    if not preferenze_of(comune=notifica.comune, user=notifica.user).app_io:
+    if not (preferenze or preferenze_of(comune=notifica.comune, user=notifica.user)).app_io:
         return None
     servizio = _servizio(ambito)
-    messaggio, _ = MessaggioIO.objects.get_or_create(
-        notifica=notifica, defaults={"comune_id": notifica.comune_id, "servizio": servizio})
+    if servizio is None or servizio.stato_chiave == StatoChiaveIO.RIFIUTATA or not servizio.api_key:
+        # No usable key (a comune not on IO yet: every message at 09:00): the outcome is known before any
+        # claim, so a first run records it in its one INSERT; a message already there goes the usual way.
+        messaggio, created = MessaggioIO.objects.get_or_create(notifica=notifica, defaults={
+            "comune_id": notifica.comune_id, "servizio": servizio, "stato": StatoMessaggioIO.CHIAVE,
+            "esito": NESSUNA_CHIAVE, "tentativi": 1})
+        if created:
+            return messaggio
+    else:
+        messaggio, _ = MessaggioIO.objects.get_or_create(
+            notifica=notifica, defaults={"comune_id": notifica.comune_id, "servizio": servizio})
     # Claim: only one run sends, and never once the message has an outcome.
     claimed = MessaggioIO.objects.filter(pk=messaggio.pk, stato=StatoMessaggioIO.DA_INVIARE).update(
         tentativi=F("tentativi") + 1, servizio=servizio)
@@ -46,7 +58,7 @@ def io_send(*, notifica: Notifica, ambito: str = "mensa", pagamento: dict | None
         return messaggio
 
     if servizio is None or servizio.stato_chiave == StatoChiaveIO.RIFIUTATA or not servizio.api_key:
-        return close(StatoMessaggioIO.CHIAVE, "nessun servizio IO con una chiave valida")
+        return close(StatoMessaggioIO.CHIAVE, NESSUNA_CHIAVE)
     if not (user.codice_fiscale and user.codice_fiscale_verificato):
         # A typed codice fiscale could be someone else's: IO only for one verified with SPID/CIE.
         return close(StatoMessaggioIO.SENZA_CF)

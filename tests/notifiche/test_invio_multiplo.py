@@ -14,11 +14,13 @@ from tests.factories import UserFactory
 def test_bulk_messages_take_every_channel_and_honour_the_preferences(
     leporano, alice, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from notifiche import tasks
+    from notifiche import push
+    from notifiche.io import invio
 
     pushed, io = [], []
-    monkeypatch.setattr(tasks.push_notifica, "delay", lambda comune, pk: pushed.append(pk))
-    monkeypatch.setattr(tasks.io_notifica, "delay", lambda comune, pk, ambito, pagamento: io.append(pk))
+    # The worker's delivery (notifiche.consegna) hands each message to the push and App IO channels.
+    monkeypatch.setattr(push, "push_fanout", lambda notifica, preferenze: pushed.append(notifica.pk) or 0)
+    monkeypatch.setattr(invio, "io_send", lambda notifica, ambito, pagamento, preferenze: io.append(notifica.pk))
     senza_email = UserFactory(email="no-mail@example.org")
     with scope(comune=leporano):
         PreferenzeCanali.objects.create(comune=leporano, user=senza_email, email=False)
