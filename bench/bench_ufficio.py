@@ -54,9 +54,9 @@ def run(ctx) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from ufficio.invio import invio_run
     from ufficio.models import InvioSolleciti
     from ufficio.selectors import FiltriMorosi, morosi_all, morosi_page
-    from ufficio.solleciti import invio_run
 
     logging.getLogger("celery").setLevel(logging.WARNING)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
