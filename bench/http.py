@@ -48,8 +48,8 @@ def gunicorn(workers: int = 2, env: dict[str, str] | None = None, threads: int =
 
 
 @contextlib.contextmanager
-def celery_worker(env: dict[str, str] | None = None, concurrency: int = 1) -> Iterator[None]:
-    """A Celery worker of the project (Redis broker), as `make run`'s Procfile starts it."""
+def celery_worker(env: dict[str, str] | None = None, concurrency: int = 1) -> Iterator[subprocess.Popen]:
+    """A Celery worker of the project (Redis broker), as `make run`'s Procfile starts it; yields its process."""
     env = {**os.environ, **(env or {})}
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "celery"), "-A", "omnibus", "worker", "--concurrency", str(concurrency),
@@ -57,10 +57,25 @@ def celery_worker(env: dict[str, str] | None = None, concurrency: int = 1) -> It
         cwd=ROOT, env=env,
     )
     try:
-        yield
+        yield process
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its live children (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command: state, ppid, ... utime is field 14 and stime 15 of the whole line.
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def wrk(url: str, seconds: int, connections: int = 8, cookie: str = "", threads: int = 2) -> dict:
