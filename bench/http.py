@@ -63,8 +63,9 @@ def celery_worker(env: dict[str, str] | None = None, concurrency: int = 1) -> It
         process.wait(timeout=30)
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) used so far by a process and its live children (Linux /proc)."""
+def cpu_seconds(pid: int, children: bool = True) -> float:
+    """CPU time (user + system) used so far by a process and its live children (Linux /proc; the
+    PostgreSQL backend of a connection too, its pid from `pg_backend_pid()`, when the server is local)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -73,7 +74,7 @@ def cpu_seconds(pid: int) -> float:
         except OSError:
             continue
         # After the command: state, ppid, ... utime is field 14 and stime 15 of the whole line.
-        if stat.parent.name == str(pid) or fields[1] == str(pid):
+        if stat.parent.name == str(pid) or (children and fields[1] == str(pid)):
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
 
