@@ -52,8 +52,8 @@ def gunicorn(workers: int | None = 2, env: dict[str, str] | None = None, threads
 
 
 @contextlib.contextmanager
-def celery_worker(env: dict[str, str] | None = None, concurrency: int = 1) -> Iterator[None]:
-    """A Celery worker of the project (Redis broker), as `make run`'s Procfile starts it."""
+def celery_worker(env: dict[str, str] | None = None, concurrency: int = 1) -> Iterator[subprocess.Popen]:
+    """A Celery worker of the project (Redis broker), as `make run`'s Procfile starts it; yields its process."""
     env = {**os.environ, **(env or {})}
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "celery"), "-A", "omnibus", "worker", "--concurrency", str(concurrency),
@@ -61,10 +61,26 @@ def celery_worker(env: dict[str, str] | None = None, concurrency: int = 1) -> It
         cwd=ROOT, env=env,
     )
     try:
-        yield
+        yield process
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def cpu_seconds(pid: int, children: bool = True) -> float:
+    """CPU time (user + system) used so far by a process and its live children (Linux /proc; the
+    PostgreSQL backend of a connection too, its pid from `pg_backend_pid()`, when the server is local)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command: state, ppid, ... utime is field 14 and stime 15 of the whole line.
+        if stat.parent.name == str(pid) or (children and fields[1] == str(pid)):
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def wrk(url: str, seconds: int, connections: int = 8, cookie: str = "", threads: int = 2) -> dict:

@@ -65,9 +65,10 @@ def _ricarica(comune: Comune, consumatore: Consumatore, utente, canale: int, qua
 
 
 def _seed_comune(comune: Comune) -> None:
+    from ufficio.invio import invio_run
     from ufficio.models import InvioSolleciti, Sollecito
     from ufficio.selectors import FiltriMorosi, morosi_all
-    from ufficio.solleciti import invio_run, solleciti_mark_paid
+    from ufficio.solleciti import solleciti_mark_paid
 
     oggi = timezone.localdate()
     anno = AnnoScolastico.objects.filter(comune=comune, nome=data.ANNO_SCOLASTICO[0]).first()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -87,6 +88,8 @@ class InvioSolleciti(models.Model):
     elaborati = models.PositiveIntegerField(_("elaborati"), default=0)
     inviati = models.PositiveIntegerField(_("solleciti inviati"), default=0)
     saltati = models.PositiveIntegerField(_("saltati"), default=0)
+    # The starts of the blocks of `conti` already counted (ufficio.invio): each is counted once.
+    blocchi = ArrayField(models.PositiveIntegerField(), default=list, blank=True, editable=False)
     stato = models.CharField(_("stato"), max_length=12, choices=StatoInvio.choices, default=StatoInvio.IN_CODA)
     creato_da = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     creato_il = models.DateTimeField(_("creato il"), auto_now_add=True)

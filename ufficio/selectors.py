@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
 from django.db import connection
-from django.db.models import Max, Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from comuni.models import Comune
 from consumatori.models import Consumatore, Tutore
 from mensa.models import Sospensione
-from pagamenti.models import Movimento, Servizio, TipoMovimento
+from pagamenti.models import Servizio, TipoMovimento
 
 from .models import Sollecito
 
@@ -238,14 +238,3 @@ def morosi_all(*, comune: Comune, filtri: FiltriMorosi, oggi: datetime.date | No
     if completi:
         _complete(righe, oggi=oggi)
     return righe
-
-
-def conto_moroso(*, comune: Comune, consumatore_id: int, servizio: str) -> Moroso | None:
-    """The current state of one account, if it is in debit (the reminder job re-reads it before sending)."""
-    agg = Movimento.objects.filter(consumatore_id=consumatore_id, servizio=servizio).aggregate(
-        saldo=Sum("importo"), ultimo_credito=Max("id", filter=Q(importo__gt=0))
-    )
-    if agg["saldo"] is None or agg["saldo"] >= 0:
-        return None
-    return Moroso(consumatore_id=consumatore_id, servizio=servizio, saldo=agg["saldo"].quantize(ZERO),
-                  ultimo_credito=agg["ultimo_credito"], ultimo_pagamento=None, debito_dal=None, prezzo_pasto=None)

@@ -7,16 +7,32 @@ from celery import shared_task
 from omnibus.celery import ComuneTask
 
 
-@shared_task(base=ComuneTask, bind=True, max_retries=5, default_retry_delay=30, acks_late=True)
-def invio_solleciti_task(self, comune, invio_id: int) -> int:
-    """Send one job's reminders; a retry resumes where it stopped and never sends a level twice."""
+@shared_task(base=ComuneTask, acks_late=True)
+def invio_solleciti_task(comune, invio_id: int) -> int:
+    """Start a reminder job: one task per block still to do, taken by the workers in parallel.
+    Run again (a retry, a second delivery) it queues only the blocks not counted yet."""
+    from .invio import invio_start
     from .models import InvioSolleciti
-    from .solleciti import invio_run
 
     invio = InvioSolleciti.objects.select_related("comune").filter(pk=invio_id).first()
     if invio is None:
         return 0
-    return invio_run(invio=invio).inviati
+    inizi = invio_start(invio=invio)
+    for inizio in inizi:
+        invio_blocco_task.delay(comune.pk, invio_id, inizio)
+    return len(inizi)
+
+
+@shared_task(base=ComuneTask, acks_late=True)
+def invio_blocco_task(comune, invio_id: int, inizio: int) -> int:
+    """Send one block of a job; a block delivered twice or retried never sends a level twice."""
+    from .invio import blocco_run
+    from .models import InvioSolleciti
+
+    invio = InvioSolleciti.objects.select_related("comune").filter(pk=invio_id).first()
+    if invio is None:
+        return 0
+    return blocco_run(invio=invio, inizio=inizio)
 
 
 @shared_task(base=ComuneTask, acks_late=True)

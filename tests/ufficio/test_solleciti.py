@@ -21,8 +21,8 @@ from pagamenti.models import Posizione, StatoPosizione
 from pagamenti.pagopa.services import posizione_simulate_psp_payment
 from tests.concurrency import run_at_once
 from tests.factories import ConsumatoreFactory, TutoreFactory
+from ufficio.invio import invio_run
 from ufficio.models import EsitoEmail, InvioSolleciti, Sollecito, StatoInvio
-from ufficio.solleciti import invio_run
 
 from .conftest import pasti, ricarica
 

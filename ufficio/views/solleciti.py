@@ -15,9 +15,10 @@ from consumatori.models import Tutore
 
 from ..access import ufficio_required
 from ..forms import FiltriMorosiForm, InvioSollecitiForm
+from ..invio import invio_create
 from ..lettera import lettera_context, lettere_pdf
 from ..models import EsitoEmail, InvioSolleciti, Sollecito
-from ..solleciti import impostazioni_for, invio_create
+from ..solleciti import impostazioni_for
 
 REGISTRO_PER_PAGINA = 50
 
