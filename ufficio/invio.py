@@ -6,8 +6,8 @@ block's letters in one WeasyPrint pass and e-mails them. What holds whatever the
 
 - a level is sent once per account and debt episode: the unique key of `Sollecito`. A second click,
   a retried block or two workers on the same block: the loser's insert fails, it sends nothing;
-- a block is counted once in the progress: its start joins `InvioSolleciti.blocchi` through one
-  UPDATE that matches only while it is not there, and the last block counted completes the job;
+- a block is counted once in the progress: its `BloccoContato` row (unique per job and start) and the
+  counters' UPDATE commit together, a second count fails on the key, and the last block completes the job;
 - the e-mails go out after the reminders are committed, at most once: a block interrupted between
   the two is retried without sending again (its reminders are in the register), and the letters it
   had not e-mailed stay "to print" in the bulk PDF.
@@ -19,11 +19,10 @@ import smtplib
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, models, transaction
-from django.db.models import F, Func, Max, Q, Sum, Value
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Q, Sum
 from django.utils import timezone
 
 from comuni.models import Comune, User
@@ -33,7 +32,7 @@ from pagamenti.models import ModalitaPagamento, Movimento
 from pagamenti.pagopa.services import RigaCarrello, posizione_create
 
 from .lettera import lettera_context, lettere_pdf_separate
-from .models import EsitoEmail, ImpostazioniSolleciti, InvioSolleciti, Sollecito, StatoInvio
+from .models import BloccoContato, EsitoEmail, ImpostazioniSolleciti, InvioSolleciti, Sollecito, StatoInvio
 from .selectors import ZERO, FiltriMorosi, Moroso, morosi_all
 from .solleciti import NESSUN_MOROSO_ERROR, OGGETTO, impostazioni_for, indirizzi_of, livello_blocco, testo_email
 
@@ -69,7 +68,7 @@ def _enqueue(invio: InvioSolleciti) -> None:
 def invio_start(*, invio: InvioSolleciti) -> list[int]:
     """Mark the job running; the starts of its blocks not counted yet (all of them the first time)."""
     InvioSolleciti.objects.filter(pk=invio.pk, stato=StatoInvio.IN_CODA).update(stato=StatoInvio.IN_CORSO)
-    fatti = set(InvioSolleciti.objects.filter(pk=invio.pk).values_list("blocchi", flat=True).get())
+    fatti = set(BloccoContato.objects.filter(invio=invio).values_list("inizio", flat=True))
     inizi = [inizio for inizio in range(0, len(invio.conti), BLOCCO) if inizio not in fatti]
     if not inizi:
         _complete(invio)
@@ -86,7 +85,7 @@ def invio_run(*, invio: InvioSolleciti) -> InvioSolleciti:
 
 def blocco_run(*, invio: InvioSolleciti, inizio: int) -> int:
     """Send the reminders of one block of the job; returns how many this call sent."""
-    if inizio in InvioSolleciti.objects.filter(pk=invio.pk).values_list("blocchi", flat=True).get():
+    if BloccoContato.objects.filter(invio=invio, inizio=inizio).exists():
         return 0  # counted already: a duplicated or late delivery of the block
     conti = [(int(pk), str(servizio)) for pk, servizio in invio.conti[inizio:inizio + BLOCCO]]
     ids = {pk for pk, _s in conti}
@@ -220,12 +219,16 @@ def _count(*, invio: InvioSolleciti, inizio: int, conti: list[tuple[int, str]]) 
     ids = {pk for pk, _s in conti}
     inviati = len(set(conti) & set(
         invio.solleciti.filter(consumatore_id__in=ids).values_list("consumatore_id", "servizio")))
-    counted = (InvioSolleciti.objects.filter(pk=invio.pk).exclude(blocchi__contains=[inizio]).update(
-        blocchi=Func(F("blocchi"), Value(inizio), function="array_append",
-                     output_field=ArrayField(models.PositiveIntegerField())),
-        elaborati=F("elaborati") + len(conti), inviati=F("inviati") + inviati,
-        saltati=F("saltati") + len(conti) - inviati,
-    ))
+    try:
+        with transaction.atomic():
+            BloccoContato.objects.create(comune_id=invio.comune_id, invio=invio, inizio=inizio)
+            InvioSolleciti.objects.filter(pk=invio.pk).update(
+                elaborati=F("elaborati") + len(conti), inviati=F("inviati") + inviati,
+                saltati=F("saltati") + len(conti) - inviati,
+            )
+    except IntegrityError:
+        return  # counted by an earlier or concurrent run of the same block
+    counted = True
     if counted:
         _complete(invio)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -88,8 +87,6 @@ class InvioSolleciti(models.Model):
     elaborati = models.PositiveIntegerField(_("elaborati"), default=0)
     inviati = models.PositiveIntegerField(_("solleciti inviati"), default=0)
     saltati = models.PositiveIntegerField(_("saltati"), default=0)
-    # The starts of the blocks of `conti` already counted (ufficio.invio): each is counted once.
-    blocchi = ArrayField(models.PositiveIntegerField(), default=list, blank=True, editable=False)
     stato = models.CharField(_("stato"), max_length=12, choices=StatoInvio.choices, default=StatoInvio.IN_CODA)
     creato_da = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     creato_il = models.DateTimeField(_("creato il"), auto_now_add=True)
@@ -108,6 +105,23 @@ class InvioSolleciti(models.Model):
     @property
     def percentuale(self) -> int:
         return 100 if not self.totale else int(self.elaborati * 100 / self.totale)
+
+
+class BloccoContato(models.Model):
+    """A block of a sending job already counted in its progress (ufficio.invio): the unique key makes a
+    redelivered block, a retry or a second worker count it once."""
+
+    comune = models.ForeignKey(Comune, on_delete=models.CASCADE, related_name="+")
+    invio = models.ForeignKey(InvioSolleciti, on_delete=models.CASCADE, related_name="blocchi_contati")
+    inizio = models.PositiveIntegerField()  # the block's first index in `InvioSolleciti.conti`
+
+    objects = ScopedManager(comune="comune")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["invio", "inizio"], name="blocco_contato_unico")]
+
+    def __str__(self) -> str:
+        return f"{self.invio_id}@{self.inizio}"
 
 
 class EsitoEmail(models.TextChoices):
