@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Case, DateField, DateTimeField, DecimalField, Q, TextField, Value, When
 from django.utils import timezone
 
 from comuni.models import Comune
+from consumatori.models import Classe
 from pagamenti.models import Movimento, Servizio, TipoMovimento
 
 from .calendario import calendari_load, classi_con_servizio_q
@@ -25,7 +26,11 @@ def presenti_queryset(*, comune: Comune, giorno: datetime.date, calendari=None):
     (enrolled, class with service, not suspended, no absence recorded before the cut-off), corrected by
     the operators' records. None when no school of the comune has service that day."""
     calendari = calendari or calendari_load(comune=comune, dal=giorno, al=giorno)
-    servizio_q = classi_con_servizio_q(calendari, giorno, prefix="consumatore__classe__")
+    classi_q = classi_con_servizio_q(calendari, giorno, prefix="")
+    # The classes with service, as an uncorrelated set too: no join to the class of every consumer.
+    servizio_q = None if classi_q is None else Q(
+        consumatore__classe_id__in=Classe.objects.filter(comune=comune).filter(classi_q).values("id")
+    )
     cutoff = cutoff_datetime(comune=comune, giorno=giorno)
     # Uncorrelated "consumer in (…)" sets: PostgreSQL hashes each once instead of probing per consumer.
     sospesi = Sospensione.objects.filter(comune=comune, dal__lte=giorno).filter(
@@ -124,9 +129,8 @@ def meal_debit_run(*, comune: Comune, giorno: datetime.date, force: bool = False
         prezzi = prezzi_del_giorno(comune=comune, giorno=giorno)
         scritti = meal_debit_for_day(comune=comune, giorno=giorno, prezzi_tariffe=prezzi)
         result.update(debt_rules_apply(comune=comune, giorno=giorno, prezzi_tariffe=prezzi), pasti_addebitati=scritti)
-        try:
-            with transaction.atomic():
-                AddebitoEseguito.objects.create(comune=comune, giorno=giorno, pasti=scritti)
-        except IntegrityError:
-            pass  # a forced re-run, or another worker finished first: the ledger is the same
+        # A forced re-run, or another worker finished first: the marker is there already, the ledger the same.
+        AddebitoEseguito.objects.bulk_create(
+            [AddebitoEseguito(comune=comune, giorno=giorno, pasti=scritti)], ignore_conflicts=True
+        )
     return result

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django_scopes import scope
 
 from mensa.addebito import meal_debit_run
+from mensa.cutoff import ROME
 from mensa.debiti import MOTIVO_REVOCA_ERROR, sospensione_revoke
 from mensa.models import Sospensione
 from notifiche.models import Notifica
@@ -128,7 +129,10 @@ def test_staff_lift_a_suspension_with_a_reason_and_it_is_not_reimposed(leporano,
         with pytest.raises(ValidationError) as error:
             sospensione_revoke(sospensione=sospensione, revocata_da=bob, motivo=" ")
         assert str(MOTIVO_REVOCA_ERROR) in str(error.value)
-        sospensione_revoke(sospensione=sospensione, revocata_da=bob, motivo="Piano di rientro concordato")
+        # Lifted on the Friday evening (a fixed clock: the real one may be the Monday after the cut-off).
+        friday_evening = datetime.datetime.combine(WEEK[-1], datetime.time(20, 0), tzinfo=ROME)
+        sospensione_revoke(sospensione=sospensione, revocata_da=bob, motivo="Piano di rientro concordato",
+                           now=friday_evening)
     assert _run(leporano, NEXT_WEEK[0])["pasti_addebitati"] == 1
     with scope(comune=leporano):
         assert Sospensione.objects.filter(consumatore=one_child).count() == 1
