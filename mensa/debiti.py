@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, Max, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +19,7 @@ from pagamenti.models import Movimento, Servizio, TipoMovimento
 from .cutoff import ROME, cutoff_passed
 from .cutoff import data_it as _it
 from .models import IscrizioneMensa, Sospensione
-from .prezzi import prezzi_del_giorno
+from .prezzi import CENT, prezzi_del_giorno
 
 MOTIVO_REVOCA_ERROR = _("Per revocare una sospensione serve il motivo.")
 
@@ -76,62 +76,81 @@ def _episodio(consumatore_id: int, ultimo_credito: int | None) -> str:
     return f"{consumatore_id}:{ultimo_credito or 0}"
 
 
-def _conti(*, comune: Comune, giorno: datetime.date) -> list[Consumatore]:
-    """The canteen accounts touched tonight (debited on `giorno`, or suspended) that need something: under
-    the low-credit line, or suspended. Two queries: one grouped over their movements, one for their
-    enrolment of the day and consumer row (annotated `saldo`, `ultimo_credito`, `tariffa_oggi`, `sospeso`)."""
-    debitati = Movimento.objects.filter(
-        comune=comune, servizio=Servizio.MENSA, tipo=TipoMovimento.PASTO, data_valuta=giorno
-    ).values("consumatore_id")
-    aperte = Sospensione.objects.filter(comune=comune, al__isnull=True).values("consumatore_id")
-    conti = {
-        row["consumatore_id"]: row
-        for row in Movimento.objects.filter(comune=comune, servizio=Servizio.MENSA)
-        .filter(Q(consumatore_id__in=debitati) | Q(consumatore_id__in=aperte))
-        .values("consumatore_id")
-        .annotate(saldo=Sum("importo"), ultimo_credito=Max("id", filter=Q(importo__gt=0)))
-        .filter(Q(saldo__lt=comune.soglia_credito_in_esaurimento) | Q(consumatore_id__in=aperte))
-        .order_by()
-    }
-    if not conti:
-        return []
-    result = []
-    for iscrizione in (
-        IscrizioneMensa.objects.filter(comune=comune, consumatore_id__in=list(conti), data_inizio__lte=giorno)
-        .filter(Q(data_fine__isnull=True) | Q(data_fine__gte=giorno))
-        .annotate(sospeso=Exists(Sospensione.objects.filter(consumatore_id=OuterRef("consumatore_id"),
-                                                            al__isnull=True)))
-        .select_related("consumatore")
-        .order_by("consumatore_id", "-data_inizio")
-    ):
-        consumatore = iscrizione.consumatore
-        if result and result[-1].pk == consumatore.pk:
-            continue  # the latest enrolment of the day counts
-        conto = conti[consumatore.pk]
-        consumatore.saldo, consumatore.ultimo_credito = conto["saldo"], conto["ultimo_credito"]
-        consumatore.tariffa_oggi, consumatore.sospeso = iscrizione.tariffa_id, iscrizione.sospeso
-        result.append(consumatore)
-    return result
+@dataclass(frozen=True)
+class Conto:
+    """One canteen account touched tonight: its balance, last credit (the debt episode), tariff of the
+    day (None if not enrolled that day) and the first day of its open suspension, if any."""
+
+    consumatore_id: int
+    saldo: Decimal
+    ultimo_credito: int | None
+    tariffa_id: int | None
+    sospeso_dal: datetime.date | None
 
 
-def _lift_restored(*, comune: Comune, giorno: datetime.date, now: datetime.datetime) -> int:
-    """Lift, in one UPDATE, the open suspensions whose canteen balance is back to zero or credit: the next
-    day is booked again (`al` is the debit day, or the day before the suspension began)."""
-    in_debito = (
-        Movimento.objects.filter(comune=comune, servizio=Servizio.MENSA,
-                                 consumatore_id__in=Sospensione.objects.filter(comune=comune, al__isnull=True)
-                                 .values("consumatore_id"))
-        .values("consumatore_id").annotate(saldo=Sum("importo")).filter(saldo__lt=0).values("consumatore_id")
-    )
-    ripristinate = Sospensione.objects.filter(comune=comune, al__isnull=True).exclude(consumatore_id__in=in_debito)
+def _conti(*, comune: Comune, giorno: datetime.date) -> list[Conto]:
+    """The accounts debited on `giorno` or suspended that need something (under the low-credit line, or
+    suspended), in one query: grouped over their movements, then their tariff and suspension looked up
+    for those rows only. Every table is filtered by the comune (this is the tenant scope here)."""
+    m, s, i = Movimento._meta.db_table, Sospensione._meta.db_table, IscrizioneMensa._meta.db_table
+    sql = f"""
+        SELECT g.consumatore_id, g.saldo, g.ultimo_credito,
+            (SELECT i.tariffa_id FROM {i} i
+             WHERE i.comune_id = %(comune)s AND i.consumatore_id = g.consumatore_id AND i.data_inizio <= %(giorno)s
+               AND (i.data_fine IS NULL OR i.data_fine >= %(giorno)s)
+             ORDER BY i.data_inizio DESC, i.id DESC LIMIT 1),
+            (SELECT MAX(s.dal) FROM {s} s
+             WHERE s.comune_id = %(comune)s AND s.consumatore_id = g.consumatore_id AND s.al IS NULL)
+        FROM (
+            SELECT k.consumatore_id, COALESCE(SUM(m.importo), 0) AS saldo,
+                   MAX(CASE WHEN m.importo > 0 THEN m.id END) AS ultimo_credito
+            FROM (
+                SELECT d.consumatore_id FROM {m} d
+                WHERE d.comune_id = %(comune)s AND d.servizio = %(servizio)s AND d.tipo = %(pasto)s
+                  AND d.data_valuta = %(giorno)s
+                UNION
+                SELECT a.consumatore_id FROM {s} a WHERE a.comune_id = %(comune)s AND a.al IS NULL
+            ) k
+            LEFT JOIN {m} m ON m.consumatore_id = k.consumatore_id AND m.servizio = %(servizio)s
+                           AND m.comune_id = %(comune)s
+            GROUP BY k.consumatore_id
+            HAVING COALESCE(SUM(m.importo), 0) < %(soglia)s
+                OR k.consumatore_id IN (
+                    SELECT a.consumatore_id FROM {s} a WHERE a.comune_id = %(comune)s AND a.al IS NULL)
+        ) g
+    """  # noqa: S608
+    params = {"comune": comune.pk, "giorno": giorno, "servizio": Servizio.MENSA, "pasto": TipoMovimento.PASTO,
+              "soglia": comune.soglia_credito_in_esaurimento}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [
+        # Decimal(str(…)): SQLite (make run) sums in floating point; PostgreSQL already returns Decimal.
+        Conto(pk, Decimal(str(saldo)).quantize(CENT), credito, tariffa, _date(dal))
+        for pk, saldo, credito, tariffa, dal in rows
+    ]
+
+
+def _date(value) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _lift_restored(*, comune: Comune, giorno: datetime.date, now: datetime.datetime, conti: list[Conto]) -> int:
+    """Lift the open suspensions whose balance is back to zero or credit, in one UPDATE: the next day is
+    booked again (`al` is the debit day, or the day before the suspension began)."""
+    restored = [c for c in conti if c.sospeso_dal is not None and c.saldo >= 0]
+    if not restored:
+        return 0
     domani = giorno + datetime.timedelta(1)
-    # The usual case in one UPDATE: suspended from the day after a debit day up to `giorno`.
-    lifted = ripristinate.filter(dal__lte=domani).update(
+    aperte = Sospensione.objects.filter(comune=comune, al__isnull=True,
+                                        consumatore_id__in=[c.consumatore_id for c in restored])
+    lifted = aperte.filter(dal__lte=domani).update(
         al=giorno, revocata_il=now, revocata_da=None, motivo_revoca="Saldo ripristinato"
     )
-    for sospensione in ripristinate.filter(dal__gt=domani):  # only when an older day is run again
-        _close_suspension(sospensione, now, None, "Saldo ripristinato", last=giorno)
-        lifted += 1
+    if any(c.sospeso_dal > domani for c in restored):  # only when an older day is run again
+        for sospensione in aperte.filter(dal__gt=domani):
+            _close_suspension(sospensione, now, None, "Saldo ripristinato", last=giorno)
+            lifted += 1
     return lifted
 
 
@@ -173,51 +192,53 @@ def debt_rules_apply(
 
     now = now or timezone.now()
     result = {"sospesi": 0, "avvisi_debito": 0, "avvisi_credito": 0, "riattivati": 0}
-    conti = _conti(comune=comune, giorno=giorno)  # read before the lift: a lifted account may be low
-    result["riattivati"] = _lift_restored(comune=comune, giorno=giorno, now=now)
-    conti = [c for c in conti if c.saldo < comune.soglia_credito_in_esaurimento]
+    conti = _conti(comune=comune, giorno=giorno)
+    result["riattivati"] = _lift_restored(comune=comune, giorno=giorno, now=now, conti=conti)
+    conti = [c for c in conti if c.saldo < comune.soglia_credito_in_esaurimento and c.tariffa_id is not None]
     if not conti:
         return result
     if prezzi_tariffe is None:
         prezzi_tariffe = prezzi_del_giorno(comune=comune, giorno=giorno)
-    still_open = {c.pk for c in conti if c.sospeso and c.saldo < 0}
-    azioni: list[tuple[Consumatore, str, Decimal, int, str | None]] = []  # consumer, episode, balance, meals, kind
+    azioni: list[tuple[Conto, str, int, str]] = []  # account, episode, meals in debit, kind
     da_sospendere: list[tuple[int, Decimal, str]] = []
-    for consumatore in conti:
-        saldo = consumatore.saldo.quantize(Decimal("0.01"))
-        prezzo = prezzi_tariffe.get(consumatore.tariffa_oggi) or Decimal("0")
-        episodio = _episodio(consumatore.pk, consumatore.ultimo_credito)
+    for conto in conti:
+        saldo = conto.saldo
+        prezzo = prezzi_tariffe.get(conto.tariffa_id) or Decimal("0")
+        episodio = _episodio(conto.consumatore_id, conto.ultimo_credito)
         if prezzo > 0 and saldo <= -comune.soglia_sospensione_pasti * prezzo:
-            if consumatore.pk not in still_open:
-                da_sospendere.append((consumatore.pk, saldo, episodio))
-                azioni.append((consumatore, episodio, saldo, 0, "sospesi"))
+            if conto.sospeso_dal is None:  # not suspended yet: once per debt episode
+                da_sospendere.append((conto.consumatore_id, saldo, episodio))
+                azioni.append((conto, episodio, 0, "sospesi"))
         elif prezzo > 0 and saldo <= -comune.soglia_avviso_pasti_debito * prezzo:
-            azioni.append((consumatore, episodio, saldo, int(-saldo // prezzo), "avvisi_debito"))
+            azioni.append((conto, episodio, int(-saldo // prezzo), "avvisi_debito"))
         else:
-            azioni.append((consumatore, episodio, saldo, 0, "avvisi_credito"))
+            azioni.append((conto, episodio, 0, "avvisi_credito"))
     sospesi_ora = _suspend(comune=comune, giorno=giorno, now=now, rows=da_sospendere)
     result["sospesi"] = len(sospesi_ora)
-    azioni = [a for a in azioni if a[4] != "sospesi" or a[0].pk in sospesi_ora]
-    utenti: dict[int, list[User]] = {}
-    if azioni:
-        for tutore in Tutore.objects.filter(
-            consumatore_id__in=[a[0].pk for a in azioni], utente__isnull=False
-        ).select_related("utente"):
-            utenti.setdefault(tutore.consumatore_id, []).append(tutore.utente)
+    azioni = [a for a in azioni if a[3] != "sospesi" or a[0].consumatore_id in sospesi_ora]
+    if not azioni:
+        return result
+    # The parents to tell, with the consumer rows the texts need, in one query.
+    tutori: dict[int, list] = {}
+    for tutore in Tutore.objects.filter(
+        consumatore_id__in=[a[0].consumatore_id for a in azioni], utente__isnull=False
+    ).select_related("utente", "consumatore"):
+        tutori.setdefault(tutore.consumatore_id, []).append(tutore)
     messaggi: list[NotificaDaInviare] = []
     kind_of: dict[str, str] = {}
-    for consumatore, episodio, saldo, pasti, kind in azioni:
-        titolo, testo, chiave = _messaggio(comune, giorno, consumatore, episodio, saldo, pasti, kind)
-        kind_of[chiave] = kind
-        messaggi += [NotificaDaInviare(comune=comune, user=user, consumatore=consumatore, titolo=titolo,
-                                       testo=testo, chiave=chiave) for user in utenti.get(consumatore.pk, [])]
+    for conto, episodio, pasti, kind in azioni:
+        for tutore in tutori.get(conto.consumatore_id, []):
+            titolo, testo, chiave = _messaggio(comune, giorno, tutore.consumatore, episodio, conto.saldo, pasti, kind)
+            kind_of[chiave] = kind
+            messaggi.append(NotificaDaInviare(comune=comune, user=tutore.utente, consumatore=tutore.consumatore,
+                                              titolo=titolo, testo=testo, chiave=chiave))
     stored = notifiche_send_bulk(messaggi)
     if stored:
         from notifiche.models import Notifica
 
-        warned = {kind_of[chiave]: set() for chiave in kind_of}
+        warned: dict[str, set[int]] = {}
         for chiave, consumatore_id in Notifica.objects.filter(pk__in=stored).values_list("chiave", "consumatore_id"):
-            warned[kind_of[chiave]].add(consumatore_id)
+            warned.setdefault(kind_of[chiave], set()).add(consumatore_id)
         for kind in ("avvisi_debito", "avvisi_credito"):
             result[kind] = len(warned.get(kind, ()))
     return result
