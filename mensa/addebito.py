@@ -85,7 +85,9 @@ def _presenti_sql(*, comune: Comune, giorno: datetime.date) -> tuple[str, dict]:
         IscrizioneMensa, Consumatore, Classe, CalendarioScuola, Calendario, Chiusura, Sospensione, Assenza,
         Presenza)}
     weekday = WEEKDAY_FIELDS[giorno.weekday()]
-    params = {"comune": comune.pk, "giorno": giorno, "cutoff": cutoff_datetime(comune=comune, giorno=giorno)}
+    # Datetimes through the backend's adapter: SQLite (make run) compares them as UTC text.
+    cutoff = connection.ops.adapt_datetimefield_value(cutoff_datetime(comune=comune, giorno=giorno))
+    params = {"comune": comune.pk, "giorno": giorno, "cutoff": cutoff}
     if weekday is None or festivo_nazionale(giorno):
         classi = "1 = 0"  # no school serves meals: only the operators' "present" records count
     else:
@@ -145,7 +147,8 @@ def meal_debit_for_day(
     for n, (tariffa_id, importo) in enumerate(prezzi.items()):
         params[f"t{n}"], params[f"p{n}"] = tariffa_id, -importo
     params.update(servizio=Servizio.MENSA, tipo=TipoMovimento.PASTO, riferimento=giorno.isoformat(),
-                  descrizione=f"Pasto del {_it(giorno)}", chiave=f"pasto:{giorno.isoformat()}", now=timezone.now())
+                  descrizione=f"Pasto del {_it(giorno)}", chiave=f"pasto:{giorno.isoformat()}",
+                  now=connection.ops.adapt_datetimefield_value(timezone.now()))
     tariffe = ", ".join(f"%(t{n})s" for n in range(len(prezzi)))
     sql = f"""
         INSERT INTO {Movimento._meta.db_table} ({", ".join(MOVIMENTO_COLUMNS)})

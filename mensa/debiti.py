@@ -166,7 +166,7 @@ def _suspend(*, comune: Comune, giorno: datetime.date, now: datetime.datetime,
     params: list[object] = []
     dal = giorno + datetime.timedelta(1)
     for consumatore_id, saldo, episodio in rows:
-        params += [comune.pk, consumatore_id, dal, saldo, episodio, now]
+        params += [comune.pk, consumatore_id, dal, saldo, episodio, connection.ops.adapt_datetimefield_value(now)]
     sql = (f"INSERT INTO {table} (comune_id, consumatore_id, dal, saldo, episodio, motivo_revoca, creata_il) "  # noqa: S608
            f"VALUES {values} ON CONFLICT (consumatore_id, episodio) DO NOTHING RETURNING consumatore_id")
     with connection.cursor() as cursor:
