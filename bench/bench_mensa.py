@@ -110,9 +110,14 @@ def _bulk_rows(comuni) -> None:
 
 
 def _delete_day() -> None:
+    """Before each timed run (untimed): the day's rows gone and vacuumed, so every run, the bare SQL's as
+    the job's, writes its keys into the same table (the floor's table is emptied by TRUNCATE). Without
+    the VACUUM each run found one more dead copy of every key in the unique index than the run before,
+    and the runs measured later (the job's) paid for the runs measured earlier (the bare SQL's)."""
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM pagamenti_movimento WHERE chiave = %s", [KEY])
         cursor.execute("DELETE FROM mensa_addebitoeseguito WHERE giorno = %s", [DAY])
+        cursor.execute("VACUUM ANALYZE pagamenti_movimento")
 
 
 def _debit(comuni) -> None:
@@ -154,11 +159,12 @@ def run(ctx) -> None:
                 """
                 INSERT INTO pagamenti_movimento (comune_id, consumatore_id, servizio, tipo, importo, data_valuta,
                     riferimento, descrizione, chiave, motivo, creato_il)
-                SELECT comune_id, consumatore_id, 'mensa', 'pasto', importo, %s, %s, 'Pasto', %s, '', now()
+                SELECT comune_id, consumatore_id, 'mensa', 'pasto', importo, %s, %s, %s, %s, '', now()
                 FROM bench_expected
                 ON CONFLICT (consumatore_id, servizio, chiave) DO NOTHING
                 """,
-                [DAY, DAY.isoformat(), KEY],
+                # The same values the job writes (its description too), so both write the same bytes.
+                [DAY, DAY.isoformat(), f"Pasto del {DAY:%d/%m/%Y}", KEY],
             )
 
     # The floor: the same rows into a table holding only the primary key and the unique key, i.e. the

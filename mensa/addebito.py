@@ -5,18 +5,28 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, DateField, DateTimeField, DecimalField, Q, TextField, Value, When
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from comuni.models import Comune
+from consumatori.models import Classe, Consumatore
 from pagamenti.models import Movimento, Servizio, TipoMovimento
 
-from .calendario import calendari_load, classi_con_servizio_q
+from .calendario import calendari_load, classi_con_servizio_q, festivo_nazionale
 from .cutoff import cutoff_datetime
 from .cutoff import data_it as _it
 from .debiti import debt_rules_apply
-from .models import Assenza, IscrizioneMensa, Presenza, Sospensione
+from .models import (
+    WEEKDAY_FIELDS,
+    Assenza,
+    Calendario,
+    CalendarioScuola,
+    Chiusura,
+    IscrizioneMensa,
+    Presenza,
+    Sospensione,
+)
 from .prezzi import prezzi_del_giorno
 
 
@@ -25,7 +35,11 @@ def presenti_queryset(*, comune: Comune, giorno: datetime.date, calendari=None):
     (enrolled, class with service, not suspended, no absence recorded before the cut-off), corrected by
     the operators' records. None when no school of the comune has service that day."""
     calendari = calendari or calendari_load(comune=comune, dal=giorno, al=giorno)
-    servizio_q = classi_con_servizio_q(calendari, giorno, prefix="consumatore__classe__")
+    classi_q = classi_con_servizio_q(calendari, giorno, prefix="")
+    # The classes with service, as an uncorrelated set too: no join to the class of every consumer.
+    servizio_q = None if classi_q is None else Q(
+        consumatore__classe_id__in=Classe.objects.filter(comune=comune).filter(classi_q).values("id")
+    )
     cutoff = cutoff_datetime(comune=comune, giorno=giorno)
     # Uncorrelated "consumer in (…)" sets: PostgreSQL hashes each once instead of probing per consumer.
     sospesi = Sospensione.objects.filter(comune=comune, dal__lte=giorno).filter(
@@ -59,10 +73,65 @@ MOVIMENTO_COLUMNS = (
 )
 
 
+def _presenti_sql(*, comune: Comune, giorno: datetime.date) -> tuple[str, dict]:
+    """The rows of `presenti_queryset` (consumer, tariff) as one SELECT that reads the calendar itself.
+
+    The same rules, set-based, so the nightly debit is one round trip: the class has service
+    (`calendario.giorno_di_servizio`: its school's calendar covers the day on that weekday, no national
+    holiday or patronal feast, no closure of the comune, the school or the class), the consumer is not
+    suspended and had no absence standing at the cut-off, then the operators' records win. Only fixed
+    table and column names are formatted in; every value is a parameter. Tested against the queryset."""
+    t = {m.__name__: m._meta.db_table for m in (
+        IscrizioneMensa, Consumatore, Classe, CalendarioScuola, Calendario, Chiusura, Sospensione, Assenza,
+        Presenza)}
+    weekday = WEEKDAY_FIELDS[giorno.weekday()]
+    # Datetimes through the backend's adapter: SQLite (make run) compares them as UTC text.
+    cutoff = connection.ops.adapt_datetimefield_value(cutoff_datetime(comune=comune, giorno=giorno))
+    params = {"comune": comune.pk, "giorno": giorno, "cutoff": cutoff}
+    if weekday is None or festivo_nazionale(giorno):
+        classi = "1 = 0"  # no school serves meals: only the operators' "present" records count
+    else:
+        classi = f"""c.classe_id IN (
+            SELECT cl.id FROM {t["Classe"]} cl
+            JOIN {t["CalendarioScuola"]} cs ON cs.scuola_id = cl.scuola_id AND cs.comune_id = %(comune)s
+            JOIN {t["Calendario"]} ca ON ca.id = cs.calendario_id AND ca.anno_scolastico_id = cl.anno_scolastico_id
+            WHERE cl.comune_id = %(comune)s AND cs.data_inizio <= %(giorno)s AND cs.data_fine >= %(giorno)s
+              AND cs.{weekday} AND (ca.festa_patronale IS NULL OR ca.festa_patronale <> %(giorno)s)
+              AND NOT EXISTS (
+                  SELECT 1 FROM {t["Chiusura"]} ch
+                  WHERE ch.comune_id = %(comune)s AND ch.data_inizio <= %(giorno)s AND ch.data_fine >= %(giorno)s
+                    AND (ch.classe_id = cl.id
+                         OR (ch.classe_id IS NULL AND (ch.scuola_id IS NULL OR ch.scuola_id = cl.scuola_id)))))"""  # noqa: S608
+    sql = f"""
+        SELECT i.consumatore_id, i.tariffa_id
+        FROM {t["IscrizioneMensa"]} i
+        JOIN {t["Consumatore"]} c ON c.id = i.consumatore_id AND c.comune_id = %(comune)s
+        WHERE i.comune_id = %(comune)s AND c.attivo AND i.data_inizio <= %(giorno)s
+          AND (i.data_fine IS NULL OR i.data_fine >= %(giorno)s)
+          AND ((
+                {classi}
+                AND i.consumatore_id NOT IN (
+                    SELECT s.consumatore_id FROM {t["Sospensione"]} s
+                    WHERE s.comune_id = %(comune)s AND s.dal <= %(giorno)s AND (s.al IS NULL OR s.al >= %(giorno)s))
+                AND i.consumatore_id NOT IN (
+                    SELECT a.consumatore_id FROM {t["Assenza"]} a
+                    WHERE a.comune_id = %(comune)s AND a.giorno = %(giorno)s AND a.registrata_il <= %(cutoff)s
+                      AND (a.annullata_il IS NULL OR a.annullata_il > %(cutoff)s))
+                AND i.consumatore_id NOT IN (
+                    SELECT p.consumatore_id FROM {t["Presenza"]} p
+                    WHERE p.comune_id = %(comune)s AND p.giorno = %(giorno)s AND NOT p.presente)
+              ) OR i.consumatore_id IN (
+                    SELECT p.consumatore_id FROM {t["Presenza"]} p
+                    WHERE p.comune_id = %(comune)s AND p.giorno = %(giorno)s AND p.presente))
+    """  # noqa: S608
+    return sql, params
+
+
 def meal_debit_for_day(
     *, comune: Comune, giorno: datetime.date, prezzi_tariffe: dict[int, Decimal] | None = None
 ) -> int:
-    """Debit one meal, at the tariff valid that day, to every consumer present: one INSERT … SELECT.
+    """Debit one meal, at the tariff valid that day, to every consumer present: one INSERT … SELECT that
+    reads the calendar, absences, suspensions and operators' records itself (`_presenti_sql`).
 
     Idempotent: the key "pasto:<day>" is unique per consumer and service, so re-runs, retries and two
     workers at once write each row once (ON CONFLICT DO NOTHING). Returns the rows written now.
@@ -72,37 +141,23 @@ def meal_debit_for_day(
     prezzi = {k: v for k, v in prezzi_tariffe.items() if v > 0}
     if not prezzi:
         return 0
-    queryset = presenti_queryset(comune=comune, giorno=giorno)
-    now = timezone.now()
-    money = DecimalField(max_digits=12, decimal_places=2)
-    rows = (
-        queryset.filter(tariffa_id__in=list(prezzi))
-        .annotate(
-            m_servizio=Value(Servizio.MENSA, output_field=TextField()),
-            m_tipo=Value(TipoMovimento.PASTO, output_field=TextField()),
-            m_importo=Case(
-                *[When(tariffa_id=pk, then=Value(-importo, output_field=money)) for pk, importo in prezzi.items()],
-                output_field=money,
-            ),
-            m_data=Value(giorno, output_field=DateField()),
-            m_riferimento=Value(giorno.isoformat(), output_field=TextField()),
-            m_descrizione=Value(f"Pasto del {_it(giorno)}", output_field=TextField()),
-            m_chiave=Value(f"pasto:{giorno.isoformat()}", output_field=TextField()),
-            m_motivo=Value("", output_field=TextField()),
-            m_creato=Value(now, output_field=DateTimeField()),
-        )
-        .values_list(
-            "comune_id", "consumatore_id", "m_servizio", "m_tipo", "m_importo", "m_data", "m_riferimento",
-            "m_descrizione", "m_chiave", "m_motivo", "m_creato",
-        )
-        .order_by()
-    )
-    select_sql, params = rows.query.get_compiler(connection=connection).as_sql()
-    table = Movimento._meta.db_table
-    sql = (
-        f"INSERT INTO {table} ({', '.join(MOVIMENTO_COLUMNS)}) {select_sql} "
-        "ON CONFLICT (consumatore_id, servizio, chiave) DO NOTHING"
-    )
+    presenti, params = _presenti_sql(comune=comune, giorno=giorno)
+    # The day's prices as a CASE over the comune's handful of tariffs (amounts stay Decimal parameters).
+    cases = " ".join(f"WHEN %(t{n})s THEN %(p{n})s" for n in range(len(prezzi)))
+    for n, (tariffa_id, importo) in enumerate(prezzi.items()):
+        params[f"t{n}"], params[f"p{n}"] = tariffa_id, -importo
+    params.update(servizio=Servizio.MENSA, tipo=TipoMovimento.PASTO, riferimento=giorno.isoformat(),
+                  descrizione=f"Pasto del {_it(giorno)}", chiave=f"pasto:{giorno.isoformat()}",
+                  now=connection.ops.adapt_datetimefield_value(timezone.now()))
+    tariffe = ", ".join(f"%(t{n})s" for n in range(len(prezzi)))
+    sql = f"""
+        INSERT INTO {Movimento._meta.db_table} ({", ".join(MOVIMENTO_COLUMNS)})
+        SELECT %(comune)s, x.consumatore_id, %(servizio)s, %(tipo)s, CASE x.tariffa_id {cases} END, %(giorno)s,
+               %(riferimento)s, %(descrizione)s, %(chiave)s, '', %(now)s
+        FROM ({presenti}) x
+        WHERE x.tariffa_id IN ({tariffe})
+        ON CONFLICT (consumatore_id, servizio, chiave) DO NOTHING
+    """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return max(cursor.rowcount, 0)
@@ -124,9 +179,8 @@ def meal_debit_run(*, comune: Comune, giorno: datetime.date, force: bool = False
         prezzi = prezzi_del_giorno(comune=comune, giorno=giorno)
         scritti = meal_debit_for_day(comune=comune, giorno=giorno, prezzi_tariffe=prezzi)
         result.update(debt_rules_apply(comune=comune, giorno=giorno, prezzi_tariffe=prezzi), pasti_addebitati=scritti)
-        try:
-            with transaction.atomic():
-                AddebitoEseguito.objects.create(comune=comune, giorno=giorno, pasti=scritti)
-        except IntegrityError:
-            pass  # a forced re-run, or another worker finished first: the ledger is the same
+        # A forced re-run, or another worker finished first: the marker is there already, the ledger the same.
+        AddebitoEseguito.objects.bulk_create(
+            [AddebitoEseguito(comune=comune, giorno=giorno, pasti=scritti)], ignore_conflicts=True
+        )
     return result

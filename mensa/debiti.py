@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Max, Q, Sum
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +19,7 @@ from pagamenti.models import Movimento, Servizio, TipoMovimento
 from .cutoff import ROME, cutoff_passed
 from .cutoff import data_it as _it
 from .models import IscrizioneMensa, Sospensione
-from .prezzi import prezzi_del_giorno
+from .prezzi import CENT, prezzi_del_giorno
 
 MOTIVO_REVOCA_ERROR = _("Per revocare una sospensione serve il motivo.")
 
@@ -76,6 +76,104 @@ def _episodio(consumatore_id: int, ultimo_credito: int | None) -> str:
     return f"{consumatore_id}:{ultimo_credito or 0}"
 
 
+@dataclass(frozen=True)
+class Conto:
+    """One canteen account touched tonight: its balance, last credit (the debt episode), tariff of the
+    day (None if not enrolled that day) and the first day of its open suspension, if any."""
+
+    consumatore_id: int
+    saldo: Decimal
+    ultimo_credito: int | None
+    tariffa_id: int | None
+    sospeso_dal: datetime.date | None
+
+
+def _conti(*, comune: Comune, giorno: datetime.date) -> list[Conto]:
+    """The accounts debited on `giorno` or suspended that need something (under the low-credit line, or
+    suspended), in one query: grouped over their movements, then their tariff and suspension looked up
+    for those rows only. Every table is filtered by the comune (this is the tenant scope here)."""
+    m, s, i = Movimento._meta.db_table, Sospensione._meta.db_table, IscrizioneMensa._meta.db_table
+    sql = f"""
+        SELECT g.consumatore_id, g.saldo, g.ultimo_credito,
+            (SELECT i.tariffa_id FROM {i} i
+             WHERE i.comune_id = %(comune)s AND i.consumatore_id = g.consumatore_id AND i.data_inizio <= %(giorno)s
+               AND (i.data_fine IS NULL OR i.data_fine >= %(giorno)s)
+             ORDER BY i.data_inizio DESC, i.id DESC LIMIT 1),
+            (SELECT MAX(s.dal) FROM {s} s
+             WHERE s.comune_id = %(comune)s AND s.consumatore_id = g.consumatore_id AND s.al IS NULL)
+        FROM (
+            SELECT k.consumatore_id, COALESCE(SUM(m.importo), 0) AS saldo,
+                   MAX(CASE WHEN m.importo > 0 THEN m.id END) AS ultimo_credito
+            FROM (
+                SELECT d.consumatore_id FROM {m} d
+                WHERE d.comune_id = %(comune)s AND d.servizio = %(servizio)s AND d.tipo = %(pasto)s
+                  AND d.data_valuta = %(giorno)s
+                UNION
+                SELECT a.consumatore_id FROM {s} a WHERE a.comune_id = %(comune)s AND a.al IS NULL
+            ) k
+            LEFT JOIN {m} m ON m.consumatore_id = k.consumatore_id AND m.servizio = %(servizio)s
+                           AND m.comune_id = %(comune)s
+            GROUP BY k.consumatore_id
+            HAVING COALESCE(SUM(m.importo), 0) < %(soglia)s
+                OR k.consumatore_id IN (
+                    SELECT a.consumatore_id FROM {s} a WHERE a.comune_id = %(comune)s AND a.al IS NULL)
+        ) g
+    """  # noqa: S608
+    params = {"comune": comune.pk, "giorno": giorno, "servizio": Servizio.MENSA, "pasto": TipoMovimento.PASTO,
+              "soglia": comune.soglia_credito_in_esaurimento}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [
+        # Decimal(str(…)): SQLite (make run) sums in floating point; PostgreSQL already returns Decimal.
+        Conto(pk, Decimal(str(saldo)).quantize(CENT), credito, tariffa, _date(dal))
+        for pk, saldo, credito, tariffa, dal in rows
+    ]
+
+
+def _date(value) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _lift_restored(*, comune: Comune, giorno: datetime.date, now: datetime.datetime, conti: list[Conto]) -> int:
+    """Lift the open suspensions whose balance is back to zero or credit, in one UPDATE: the next day is
+    booked again (`al` is the debit day, or the day before the suspension began)."""
+    restored = [c for c in conti if c.sospeso_dal is not None and c.saldo >= 0]
+    if not restored:
+        return 0
+    domani = giorno + datetime.timedelta(1)
+    aperte = Sospensione.objects.filter(comune=comune, al__isnull=True,
+                                        consumatore_id__in=[c.consumatore_id for c in restored])
+    lifted = aperte.filter(dal__lte=domani).update(
+        al=giorno, revocata_il=now, revocata_da=None, motivo_revoca="Saldo ripristinato"
+    )
+    if any(c.sospeso_dal > domani for c in restored):  # only when an older day is run again
+        for sospensione in aperte.filter(dal__gt=domani):
+            _close_suspension(sospensione, now, None, "Saldo ripristinato", last=giorno)
+            lifted += 1
+    return lifted
+
+
+def _suspend(*, comune: Comune, giorno: datetime.date, now: datetime.datetime,
+             rows: list[tuple[int, Decimal, str]]) -> set[int]:
+    """Suspend these consumers from the next day in one INSERT, once per debt episode (the unique
+    (consumatore, episodio) key: a suspension lifted by staff is not re-imposed until a new debt).
+    Returns the consumers suspended now."""
+    if not rows:
+        return set()
+    table = Sospensione._meta.db_table
+    values = ", ".join(["(%s, %s, %s, %s, %s, '', %s)"] * len(rows))
+    params: list[object] = []
+    dal = giorno + datetime.timedelta(1)
+    for consumatore_id, saldo, episodio in rows:
+        params += [comune.pk, consumatore_id, dal, saldo, episodio, connection.ops.adapt_datetimefield_value(now)]
+    sql = (f"INSERT INTO {table} (comune_id, consumatore_id, dal, saldo, episodio, motivo_revoca, creata_il) "  # noqa: S608
+           f"VALUES {values} ON CONFLICT (consumatore_id, episodio) DO NOTHING RETURNING consumatore_id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
+
+
 def debt_rules_apply(
     *,
     comune: Comune,
@@ -84,97 +182,91 @@ def debt_rules_apply(
     prezzi_tariffe: dict[int, Decimal] | None = None,
 ) -> dict:
     """After the debit of `giorno`: suspend at N meals in debit, warn once at 2 meals and at low credit,
-    lift suspensions whose balance is restored (>= 0). Thresholds are the comune's settings."""
+    lift suspensions whose balance is restored (>= 0). Thresholds are the comune's settings.
+
+    Set-based: one grouped query finds the accounts that need something, one UPDATE lifts, one INSERT
+    suspends, one INSERT stores the messages (notifiche_send_bulk, keyed once per episode); the loop
+    below only writes their texts."""
     from consumatori.models import Tutore
-    from notifiche.services import notifica_send
+    from notifiche.services import NotificaDaInviare, notifiche_send_bulk
 
     now = now or timezone.now()
-    iscritti = IscrizioneMensa.objects.filter(comune=comune, data_inizio__lte=giorno).filter(
-        Q(data_fine__isnull=True) | Q(data_fine__gte=giorno)
-    )
-    aperte = list(Sospensione.objects.filter(comune=comune, al__isnull=True).select_related("comune"))
-    # Balances only went down for the consumers debited that day; suspended ones may have been topped up.
-    debitati = Movimento.objects.filter(
-        comune=comune, servizio=Servizio.MENSA, tipo=TipoMovimento.PASTO, data_valuta=giorno
-    ).values("consumatore_id")
-    # One aggregate over those accounts; only the ones under the low-credit line come back.
-    conti = {
-        row["consumatore_id"]: row
-        for row in Movimento.objects.filter(comune=comune, servizio=Servizio.MENSA)
-        .filter(Q(consumatore_id__in=debitati) | Q(consumatore_id__in=[s.consumatore_id for s in aperte]))
-        .values("consumatore_id")
-        .annotate(saldo=Sum("importo"), ultimo_credito=Max("id", filter=Q(importo__gt=0)))
-        .filter(saldo__lt=comune.soglia_credito_in_esaurimento)
-        .order_by()
-    }
     result = {"sospesi": 0, "avvisi_debito": 0, "avvisi_credito": 0, "riattivati": 0}
-    # Lift open suspensions whose account is back to zero or credit.
-    open_ids_closed: set[int] = set()
-    for sospensione in aperte:
-        conto = conti.get(sospensione.consumatore_id)
-        if conto is None or conto["saldo"] >= 0:
-            # Restored tonight: the next day is booked again.
-            _close_suspension(sospensione, now, None, "Saldo ripristinato", last=giorno)
-            result["riattivati"] += 1
-            open_ids_closed.add(sospensione.consumatore_id)
+    conti = _conti(comune=comune, giorno=giorno)
+    result["riattivati"] = _lift_restored(comune=comune, giorno=giorno, now=now, conti=conti)
+    conti = [c for c in conti if c.saldo < comune.soglia_credito_in_esaurimento and c.tariffa_id is not None]
     if not conti:
         return result
     if prezzi_tariffe is None:
         prezzi_tariffe = prezzi_del_giorno(comune=comune, giorno=giorno)
-    prezzi: dict[int, Decimal | None] = {}
-    consumatori: dict[int, Consumatore] = {}
-    for iscrizione in iscritti.filter(consumatore_id__in=list(conti)).select_related("consumatore"):
-        prezzi[iscrizione.consumatore_id] = prezzi_tariffe.get(iscrizione.tariffa_id)
-        consumatori[iscrizione.consumatore_id] = iscrizione.consumatore
-    utenti: dict[int, list[User]] = {}
-    for tutore in Tutore.objects.filter(consumatore_id__in=list(conti), utente__isnull=False).select_related("utente"):
-        utenti.setdefault(tutore.consumatore_id, []).append(tutore.utente)
-    open_ids = {s.consumatore_id for s in aperte} - open_ids_closed
-    for consumatore_id, conto in conti.items():
-        saldo = conto["saldo"].quantize(Decimal("0.01"))
-        prezzo = prezzi.get(consumatore_id) or Decimal("0")
-        consumatore = consumatori.get(consumatore_id)
-        if consumatore is None:  # not enrolled that day any more
-            continue
-        episodio = _episodio(consumatore_id, conto["ultimo_credito"])
-        nome = consumatore.nome_completo
-        come = COME_RICARICARE.format(codice=consumatore.codice_pagamento)
-        saldo_txt = importo_it(saldo)
+    azioni: list[tuple[Conto, str, int, str]] = []  # account, episode, meals in debit, kind
+    da_sospendere: list[tuple[int, Decimal, str]] = []
+    for conto in conti:
+        saldo = conto.saldo
+        prezzo = prezzi_tariffe.get(conto.tariffa_id) or Decimal("0")
+        episodio = _episodio(conto.consumatore_id, conto.ultimo_credito)
         if prezzo > 0 and saldo <= -comune.soglia_sospensione_pasti * prezzo:
-            if consumatore_id in open_ids:
-                continue
-            try:
-                # Once per debt episode (unique): lifted by staff, it is not re-imposed until a new debt.
-                with transaction.atomic():
-                    Sospensione.objects.create(
-                        comune=comune, consumatore=consumatore, dal=giorno + datetime.timedelta(1), saldo=saldo,
-                        episodio=episodio,
-                    )
-            except IntegrityError:
-                continue
-            result["sospesi"] += 1
-            kind = None
-            titolo = SOSPENSIONE_TITOLO.format(nome=nome)
-            testo = (f"Il saldo mensa di {nome} è {saldo_txt} €, pari ad almeno {comune.soglia_sospensione_pasti} "
-                     f"pasti a debito: dal {_it(giorno + datetime.timedelta(1))} il servizio mensa è sospeso "
-                     f"fino al ripristino del saldo.\n{come}")
-            chiave = f"mensa:sospensione:{episodio}"
+            if conto.sospeso_dal is None:  # not suspended yet: once per debt episode
+                da_sospendere.append((conto.consumatore_id, saldo, episodio))
+                azioni.append((conto, episodio, 0, "sospesi"))
         elif prezzo > 0 and saldo <= -comune.soglia_avviso_pasti_debito * prezzo:
-            pasti = int(-saldo // prezzo)
-            titolo = AVVISO_DEBITO_TITOLO.format(nome=nome, pasti=pasti)
-            testo = (f"Il saldo mensa di {nome} è {saldo_txt} € ({pasti} pasti a debito). Al raggiungimento di "
-                     f"{comune.soglia_sospensione_pasti} pasti a debito il servizio sarà sospeso.\n{come}")
-            chiave = f"mensa:debito:{episodio}"
-            kind = "avvisi_debito"
+            azioni.append((conto, episodio, int(-saldo // prezzo), "avvisi_debito"))
         else:
-            titolo = AVVISO_CREDITO_TITOLO.format(nome=nome)
-            testo = f"Il saldo mensa di {nome} è {saldo_txt} €: il credito sta per esaurirsi.\n{come}"
-            chiave = f"mensa:credito:{episodio}"
-            kind = "avvisi_credito"
-        sent = [
-            notifica_send(comune=comune, user=user, consumatore=consumatore, titolo=titolo, testo=testo, chiave=chiave)
-            for user in utenti.get(consumatore_id, [])
-        ]
-        if kind and any(sent):
-            result[kind] += 1
+            azioni.append((conto, episodio, 0, "avvisi_credito"))
+    sospesi_ora = _suspend(comune=comune, giorno=giorno, now=now, rows=da_sospendere)
+    result["sospesi"] = len(sospesi_ora)
+    azioni = [a for a in azioni if a[3] != "sospesi" or a[0].consumatore_id in sospesi_ora]
+    if not azioni:
+        return result
+    # The parents to tell, with the consumer rows the texts need, in one query.
+    tutori: dict[int, list] = {}
+    for tutore in Tutore.objects.filter(
+        consumatore_id__in=[a[0].consumatore_id for a in azioni], utente__isnull=False
+    ).select_related("utente", "consumatore"):
+        tutori.setdefault(tutore.consumatore_id, []).append(tutore)
+    messaggi: list[NotificaDaInviare] = []
+    kind_of: dict[str, str] = {}
+    for conto, episodio, pasti, kind in azioni:
+        for tutore in tutori.get(conto.consumatore_id, []):
+            titolo, testo, chiave = _messaggio(comune, giorno, tutore.consumatore, episodio, conto.saldo, pasti, kind)
+            kind_of[chiave] = kind
+            messaggi.append(NotificaDaInviare(comune=comune, user=tutore.utente, consumatore=tutore.consumatore,
+                                              titolo=titolo, testo=testo, chiave=chiave))
+    stored = notifiche_send_bulk(messaggi)
+    if stored:
+        from notifiche.models import Notifica
+
+        warned: dict[str, set[int]] = {}
+        for chiave, consumatore_id in Notifica.objects.filter(pk__in=stored).values_list("chiave", "consumatore_id"):
+            warned.setdefault(kind_of[chiave], set()).add(consumatore_id)
+        for kind in ("avvisi_debito", "avvisi_credito"):
+            result[kind] = len(warned.get(kind, ()))
     return result
+
+
+def _messaggio(comune: Comune, giorno: datetime.date, consumatore: Consumatore, episodio: str, saldo: Decimal,
+               pasti: int, kind: str) -> tuple[str, str, str]:
+    """Title, text and once-per-episode key of the message of one consumer."""
+    nome = consumatore.nome_completo
+    come = COME_RICARICARE.format(codice=consumatore.codice_pagamento)
+    saldo_txt = importo_it(saldo)
+    if kind == "sospesi":
+        return (
+            SOSPENSIONE_TITOLO.format(nome=nome),
+            f"Il saldo mensa di {nome} è {saldo_txt} €, pari ad almeno {comune.soglia_sospensione_pasti} "
+            f"pasti a debito: dal {_it(giorno + datetime.timedelta(1))} il servizio mensa è sospeso "
+            f"fino al ripristino del saldo.\n{come}",
+            f"mensa:sospensione:{episodio}",
+        )
+    if kind == "avvisi_debito":
+        return (
+            AVVISO_DEBITO_TITOLO.format(nome=nome, pasti=pasti),
+            f"Il saldo mensa di {nome} è {saldo_txt} € ({pasti} pasti a debito). Al raggiungimento di "
+            f"{comune.soglia_sospensione_pasti} pasti a debito il servizio sarà sospeso.\n{come}",
+            f"mensa:debito:{episodio}",
+        )
+    return (
+        AVVISO_CREDITO_TITOLO.format(nome=nome),
+        f"Il saldo mensa di {nome} è {saldo_txt} €: il credito sta per esaurirsi.\n{come}",
+        f"mensa:credito:{episodio}",
+    )

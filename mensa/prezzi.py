@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 from comuni.models import Comune
 
@@ -15,20 +15,23 @@ CENT = Decimal("0.01")
 
 
 def prezzi_del_giorno(*, comune: Comune, giorno: datetime.date) -> dict[int, Decimal]:
-    """{tariffa_id: per-meal amount valid that day}: a comune has a handful of tariffs, read once (2 queries)."""
-    prezzi: dict[int, Decimal] = {}
-    for tariffa_id, importo in (
-        PrezzoTariffa.objects.filter(comune=comune, valido_dal__lte=giorno)
+    """{tariffa_id: per-meal amount valid that day}: a comune has a handful of tariffs, read in one query."""
+    valido = (
+        PrezzoTariffa.objects.filter(tariffa_id=OuterRef("pk"), valido_dal__lte=giorno)
         .filter(Q(valido_al__isnull=True) | Q(valido_al__gte=giorno))
-        .order_by("tariffa_id", "valido_dal")
-        .values_list("tariffa_id", "importo")
-    ):
-        prezzi[tariffa_id] = importo  # the latest start wins
+        .order_by("-valido_dal", "-pk")  # the latest start wins
+        .values("importo")[:1]
+    )
+    rows = list(
+        Tariffa.objects.filter(comune=comune)
+        .annotate(prezzo=Subquery(valido))
+        .values_list("id", "tariffa_base_id", "riduzione_percentuale", "prezzo")
+        .order_by()
+    )
+    prezzi = {tariffa_id: importo for tariffa_id, _base, _rid, importo in rows if importo is not None}
     # Derived tariffs (sibling reductions computed at enrolment) follow their base tariff's price.
-    for tariffa_id, base_id, riduzione in Tariffa.objects.filter(
-        comune=comune, tariffa_base__isnull=False
-    ).values_list("id", "tariffa_base_id", "riduzione_percentuale"):
-        if base_id in prezzi:
+    for tariffa_id, base_id, riduzione, _importo in rows:
+        if base_id is not None and base_id in prezzi:
             prezzi[tariffa_id] = prezzo_ridotto(prezzi[base_id], riduzione)
     return prezzi
 

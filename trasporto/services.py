@@ -191,8 +191,9 @@ def mensilita_debit(*, comune: Comune, mese: str) -> EsitoAddebito:
 
     movimento = Movimento._meta.db_table
     # Table names and fixed fragments only are formatted in; every value is a query parameter.
-    # The CTE first drops the consumers already debited this month (one hash anti-join), so a
-    # second run prices nothing; ON CONFLICT still settles two workers racing on the same rows.
+    # The CTE first drops the consumers already debited this month (one hash anti-join over the
+    # comune's rows of the key: the comune lets the ledger be read by its (comune, servizio, data) index
+    # instead of whole), so a second run prices nothing; ON CONFLICT still settles two workers racing on the same rows.
     # (WITH comes after INSERT INTO: Python's sqlite3 reports no rowcount for a leading WITH.)
     sql = f"""
         INSERT INTO {movimento}
@@ -207,7 +208,7 @@ def mensilita_debit(*, comune: Comune, mese: str) -> EsitoAddebito:
               AND NOT EXISTS (
                   SELECT 1 FROM {movimento} m
                   WHERE m.consumatore_id = i.consumatore_id AND m.servizio = %(servizio)s
-                    AND m.chiave = %(chiave)s
+                    AND m.chiave = %(chiave)s AND m.comune_id = %(comune_id)s
               )
         )
         SELECT %(comune_id)s, x.consumatore_id, %(servizio)s, %(tipo)s, -x.importo, %(data_valuta)s,
@@ -227,7 +228,8 @@ def mensilita_debit(*, comune: Comune, mese: str) -> EsitoAddebito:
         WHERE x.importo > 0
         ON CONFLICT (consumatore_id, servizio, chiave) DO NOTHING
     """  # noqa: S608
-    with transaction.atomic(), connection.cursor() as cursor:
+    # One statement is atomic by itself: no BEGIN/COMMIT round trips around it (a caller's transaction holds).
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         written = cursor.rowcount
     return EsitoAddebito(key, max(written, 0))

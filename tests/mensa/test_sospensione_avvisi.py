@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django_scopes import scope
 
 from mensa.addebito import meal_debit_run
+from mensa.cutoff import ROME
 from mensa.debiti import MOTIVO_REVOCA_ERROR, sospensione_revoke
 from mensa.models import Sospensione
 from notifiche.models import Notifica
@@ -17,7 +18,7 @@ from pagamenti.models import Servizio, TipoMovimento
 from pagamenti.selectors import saldo
 from pagamenti.services import movimento_register
 
-from .conftest import MONDAY, rome
+from .conftest import MONDAY
 
 WEEK = [MONDAY + datetime.timedelta(n) for n in range(5)]
 NEXT_WEEK = [d + datetime.timedelta(7) for d in WEEK]
@@ -128,9 +129,10 @@ def test_staff_lift_a_suspension_with_a_reason_and_it_is_not_reimposed(leporano,
         with pytest.raises(ValidationError) as error:
             sospensione_revoke(sospensione=sospensione, revocata_da=bob, motivo=" ")
         assert str(MOTIVO_REVOCA_ERROR) in str(error.value)
-        # Lifted on Friday evening, as staff would after the week's debits (not "now": the date of the run).
+        # Lifted on the Friday evening (a fixed clock: the real one may be the Monday after the cut-off).
+        friday_evening = datetime.datetime.combine(WEEK[-1], datetime.time(20, 0), tzinfo=ROME)
         sospensione_revoke(sospensione=sospensione, revocata_da=bob, motivo="Piano di rientro concordato",
-                           now=rome(WEEK[4], 18))
+                           now=friday_evening)
     assert _run(leporano, NEXT_WEEK[0])["pasti_addebitati"] == 1
     with scope(comune=leporano):
         assert Sospensione.objects.filter(consumatore=one_child).count() == 1
