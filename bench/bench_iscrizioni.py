@@ -117,7 +117,8 @@ def _populate_domande(n: int):
 def _reset_domande(comune) -> None:
     with connection.cursor() as cursor:
         for table in ("trasporto_iscrizione", "mensa_iscrizionemensa", "iscrizioni_situazioneisee",
-                      "consumatori_tutore", "consumatori_classeconsumatore", "notifiche_notifica"):
+                      "consumatori_tutore", "consumatori_classeconsumatore", "notifiche_messaggioio",
+                      "notifiche_inviopush", "notifiche_notifica"):
             cursor.execute(f"DELETE FROM {table} WHERE comune_id = %s", [comune.pk])  # noqa: S608
         cursor.execute("UPDATE iscrizioni_domanda SET stato = 'inviata', consumatore_id = NULL WHERE comune_id = %s",
                        [comune.pk])
