@@ -1,5 +1,6 @@
 """The yearly work: 1,000 applications accepted in bulk with the tariff computed (≤ 10 s), and the
-rollover of 100 comuni / 100,000 consumers (≤ 120 s, set-based SQL). --quick: a tenth of each."""
+rollover of 100 comuni / 100,000 consumers, half of them also on the bus (≤ 120 s, set-based SQL).
+--quick: a tenth of each."""
 
 from __future__ import annotations
 
@@ -117,7 +118,8 @@ def _populate_domande(n: int):
 def _reset_domande(comune) -> None:
     with connection.cursor() as cursor:
         for table in ("trasporto_iscrizione", "mensa_iscrizionemensa", "iscrizioni_situazioneisee",
-                      "consumatori_tutore", "consumatori_classeconsumatore", "notifiche_notifica"):
+                      "consumatori_tutore", "consumatori_classeconsumatore", "notifiche_messaggioio",
+                      "notifiche_inviopush", "notifiche_notifica"):
             cursor.execute(f"DELETE FROM {table} WHERE comune_id = %s", [comune.pk])  # noqa: S608
         cursor.execute("UPDATE iscrizioni_domanda SET stato = 'inviata', consumatore_id = NULL WHERE comune_id = %s",
                        [comune.pk])
@@ -125,12 +127,28 @@ def _reset_domande(comune) -> None:
         cursor.execute("ANALYZE")
 
 
+def _linea(comune, anno):
+    """A bus route with two stops in the old year, and the 2027/28 bus window renewing by itself."""
+    from consumatori.models import AnnoScolastico
+    from iscrizioni.models import FinestraIscrizione
+    from trasporto.models import Fermata, Linea
+
+    FinestraIscrizione.objects.create(comune=comune, anno_scolastico=AnnoScolastico.objects.get(nome="2027/28"),
+                                      servizio="trasporto", apre_il=OGGI, chiude_il=datetime.date(2027, 4, 30),
+                                      rinnovo_automatico=True)
+    linea = Linea.objects.create(comune=comune, anno_scolastico=anno, nome="Linea 1")
+    fermate = [Fermata.objects.create(comune=comune, linea=linea, ordine=k, nome=f"Fermata {k}") for k in (1, 2)]
+    return linea, fermate
+
+
 def _populate_rollover(comuni: int, per_comune: int) -> list:
+    """Each comune: per_comune pupils over every class, all in the canteen, one in two on the bus."""
     result = []
     for n in range(1, comuni + 1):
         comune = _comune(n)
         with scope(comune=comune):
-            _anno, _scuole_, tariffe = _scuole(comune)
+            anno, _scuole_, tariffe = _scuole(comune)
+            linea, fermate = _linea(comune, anno)
         with connection.cursor() as cursor:
             # Pupils spread over every class; birth years fit the class (the infanzia by age).
             cursor.execute(
@@ -150,6 +168,14 @@ def _populate_rollover(comuni: int, per_comune: int) -> list:
                    SELECT comune_id, id, %s, DATE '2026-09-14', DATE '2027-06-09', now()
                    FROM consumatori_consumatore WHERE comune_id = %s""",
                 [tariffe[2].pk, comune.pk],
+            )
+            cursor.execute(
+                """INSERT INTO trasporto_iscrizione (comune_id, consumatore_id, linea_id, fermata_id, percorso,
+                       data_inizio, data_fine, esente, riduzione_fratelli, note, creato_il)
+                   SELECT comune_id, id, %s, CASE WHEN id %% 4 = 0 THEN %s ELSE %s END, 'andata_ritorno',
+                       DATE '2026-09-14', DATE '2027-06-09', FALSE, FALSE, '', now()
+                   FROM consumatori_consumatore WHERE comune_id = %s AND id %% 2 = 0""",
+                [linea.pk, fermate[0].pk, fermate[1].pk, comune.pk],
             )
         result.append(comune)
     with connection.cursor() as cursor:
@@ -176,11 +202,13 @@ def run(ctx) -> None:
 
     comuni = _populate_rollover(ctx.size(100), 1000)
     start = time.perf_counter()
-    promossi = 0
+    promossi = bus = 0
     for c in comuni:  # one transaction per comune, as the command does
         with scope(comune=c):
             esito = anno_scolastico_nuovo(comune=c, giorno=ESTATE)
         promossi += esito.promossi + esito.usciti
+        bus += esito.trasporto_rinnovate
     elapsed = time.perf_counter() - start
     assert promossi == len(comuni) * 1000, promossi
+    assert bus > len(comuni) * 400, bus
     ctx.report("rollover_100k_consumers_s", [elapsed], "s", 120 if not ctx.quick else 12)

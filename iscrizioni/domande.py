@@ -15,6 +15,7 @@ from consumatori.models import AnnoScolastico
 from notifiche.services import notifica_send
 
 from .models import Domanda, FinestraIscrizione, StatoDomanda
+from .ricevuta import ricevuta_allegato_ref
 
 FINESTRA_CHIUSA_ERROR = _("Servizi: le iscrizioni per %(servizio)s sono chiuse, la domanda non può essere inviata.")
 NON_RITIRABILE_ERROR = _("La domanda è già stata decisa o ritirata: non si può più ritirare.")
@@ -90,7 +91,7 @@ def domanda_invia(*, domanda: Domanda, giorno: datetime.date) -> Domanda:
                f"scolastico {domanda.anno_scolastico} ({', '.join(domanda.servizi)}), protocollo "
                f"{domanda.protocollo}, il {timezone.localtime(domanda.inviata_il):%d/%m/%Y alle %H:%M}. "
                "La ricevuta è scaricabile dalla pagina Iscrizioni. Ti scriveremo quando l'ufficio l'avrà decisa."),
-        chiave=f"domanda:{domanda.pk}:inviata",
+        chiave=f"domanda:{domanda.pk}:inviata", allegato=ricevuta_allegato_ref(domanda),
     )
     return domanda
 

@@ -208,8 +208,10 @@ def _iscrizioni_mensa(params: dict, rinnovo: bool | None) -> tuple[int, int]:
             INSERT INTO {m} (comune_id, consumatore_id, tariffa_id, data_inizio, data_fine, creata_il)
             SELECT o.comune_id, o.consumatore_id, o.tariffa_id, %(inizio_nuovo)s, %(fine_nuovo)s, %(now)s
             FROM {m} o JOIN {c} c ON c.id = o.consumatore_id
-            WHERE o.comune_id = %(comune)s AND o.data_fine = %(fine_vecchio)s AND c.classe_id IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM {m} n WHERE n.consumatore_id = o.consumatore_id
+            WHERE o.comune_id = %(comune)s AND c.comune_id = %(comune)s AND o.data_fine = %(fine_vecchio)s
+              AND c.classe_id IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM {m} n WHERE n.comune_id = %(comune)s
+                              AND n.consumatore_id = o.consumatore_id
                               AND (n.data_fine IS NULL OR n.data_fine >= %(inizio_nuovo)s))
         """, params)  # noqa: S608
     return rinnovate, chiuse
@@ -239,17 +241,25 @@ def _iscrizioni_trasporto(params: dict) -> int:
         WHERE o.anno_scolastico_id = %(vecchio)s
           AND NOT EXISTS (SELECT 1 FROM {ls} x WHERE x.linea_id = n.id AND x.scuola_id = s.scuola_id)
     """, params)  # noqa: S608
+    # Old stop -> new route and stop, worked out first over the comune's few routes: joined on the
+    # enrolments, a stop's order alone would otherwise match the stops of every comune.
     return _run(f"""
+        WITH mappa AS MATERIALIZED (
+            SELECT ol.id AS vecchia_linea, ofe.id AS vecchia_fermata, nl.id AS linea, nf.id AS fermata
+            FROM {li} ol JOIN {fe} ofe ON ofe.linea_id = ol.id AND ofe.comune_id = %(comune)s
+            JOIN {li} nl ON nl.nome = ol.nome AND nl.anno_scolastico_id = %(nuovo)s AND nl.comune_id = %(comune)s
+            JOIN {fe} nf ON nf.linea_id = nl.id AND nf.ordine = ofe.ordine AND nf.comune_id = %(comune)s
+            WHERE ol.anno_scolastico_id = %(vecchio)s AND ol.comune_id = %(comune)s
+        )
         INSERT INTO {isc} (comune_id, consumatore_id, linea_id, fermata_id, percorso, data_inizio, data_fine, fascia_id,
                            esente, riduzione_fratelli, riduzione_percentuale, note, creato_il)
-        SELECT i.comune_id, i.consumatore_id, nl.id, nf.id, i.percorso, %(inizio_nuovo)s, %(fine_nuovo)s, i.fascia_id,
-               i.esente, i.riduzione_fratelli, i.riduzione_percentuale, i.note, %(now)s
-        FROM {isc} i JOIN {li} ol ON ol.id = i.linea_id JOIN {fe} ofe ON ofe.id = i.fermata_id
-        JOIN {li} nl ON nl.nome = ol.nome AND nl.anno_scolastico_id = %(nuovo)s
-        JOIN {fe} nf ON nf.linea_id = nl.id AND nf.ordine = ofe.ordine
+        SELECT i.comune_id, i.consumatore_id, m.linea, m.fermata, i.percorso, %(inizio_nuovo)s, %(fine_nuovo)s,
+               i.fascia_id, i.esente, i.riduzione_fratelli, i.riduzione_percentuale, i.note, %(now)s
+        FROM {isc} i JOIN mappa m ON m.vecchia_linea = i.linea_id AND m.vecchia_fermata = i.fermata_id
         JOIN {c} c ON c.id = i.consumatore_id
-        WHERE ol.anno_scolastico_id = %(vecchio)s AND i.data_fine >= %(fine_vecchio)s AND c.classe_id IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM {isc} x WHERE x.consumatore_id = i.consumatore_id
+        WHERE i.comune_id = %(comune)s AND c.comune_id = %(comune)s
+          AND i.data_fine >= %(fine_vecchio)s AND c.classe_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM {isc} x WHERE x.comune_id = %(comune)s AND x.consumatore_id = i.consumatore_id
                           AND x.data_fine >= %(inizio_nuovo)s)
     """, params)  # noqa: S608
 

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 from comuni.models import Incarico, Ruolo
 from consumatori.selectors import consumatori_of_family
 from consumatori.views import family_login_required
-from pagamenti.pdf import render_pdf
 
 from .domande import domanda_invia, domanda_ritira, domanda_salva
 from .forms import DomandaForm
 from .models import Domanda, StatoDomanda
+from .ricevuta import ricevuta_nome, ricevuta_pdf
 from .selectors import domanda_of_family, domande_of_family, finestre_aperte, oggi
 
 
@@ -113,9 +113,8 @@ def domanda_ricevuta(request: HttpRequest, comune: str, pk: int) -> HttpResponse
     domanda = domanda_of_family(user=request.user, pk=pk)
     if not domanda.protocollo:
         raise Http404
-    pdf = render_pdf("iscrizioni/ricevuta_pdf.html", {"domanda": domanda, "comune": request.comune})
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="ricevuta-{domanda.protocollo}.pdf"'
+    response = HttpResponse(ricevuta_pdf(domanda), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{ricevuta_nome(domanda)}"'
     return response
 
 

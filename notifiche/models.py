@@ -26,6 +26,8 @@ class Notifica(models.Model):
     # "Once" warnings carry a key: the same key for the same user is never stored (nor sent) twice.
     chiave = models.CharField(_("chiave"), max_length=150, blank=True)
     email_inviata_il = models.DateTimeField(_("e-mail inviata il"), null=True, blank=True)
+    # A document attached to the e-mail, "<kind>:<reference>", rendered when sent (see notifiche.allegati).
+    allegato = models.CharField(_("allegato"), max_length=100, blank=True, default="", db_default="", editable=False)
     creata_il = models.DateTimeField(_("creata il"), auto_now_add=True)
 
     objects = ScopedManager(comune="comune")

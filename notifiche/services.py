@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from comuni.models import Comune, User
 from consumatori.models import Consumatore
 
+from .allegati import allegato_of
 from .models import Notifica, PreferenzeCanali
+
+logger = logging.getLogger(__name__)
 
 
 def notifica_send(
@@ -26,11 +31,15 @@ def notifica_send(
     email: bool = True,
     ambito_io: str = "mensa",
     pagamento: dict | None = None,
+    allegato: str = "",
 ) -> Notifica | None:
-    """Store a portal message for one user and e-mail it after commit; None if the key was already used."""
+    """Store a portal message for one user and e-mail it after commit; None if the key was already used.
+
+    `allegato` ("<kind>:<reference>", see notifiche.allegati) attaches that document to the e-mail."""
     if chiave and Notifica.objects.filter(user=user, chiave=chiave).exists():
         return None
-    notifica = Notifica(comune=comune, user=user, consumatore=consumatore, titolo=titolo, testo=testo, chiave=chiave)
+    notifica = Notifica(comune=comune, user=user, consumatore=consumatore, titolo=titolo, testo=testo, chiave=chiave,
+                        allegato=allegato)
     if not chiave:
         notifica.save()  # no key, no unique conflict possible: no savepoint (two round trips fewer)
     else:
@@ -72,18 +81,24 @@ def notifica_email_send(*, notifica_id: int, notifica: Notifica | None = None,
                                                     email=False).exists()
     if email_off:
         return False  # the family turned e-mail off: the message stays in the portal (and push, App IO)
+    try:
+        allegato = allegato_of(notifica)
+    except Exception:  # the confirmation matters more than its copy of a document the portal also offers
+        logger.exception("notifica %s: allegato %r not rendered, e-mail sent without it", notifica.pk,
+                         notifica.allegato)
+        allegato = None
     # Claim it: a duplicated or retried task that lost the race sends nothing.
     if not Notifica.objects.filter(pk=notifica.pk, email_inviata_il__isnull=True).update(
         email_inviata_il=timezone.now()
     ):
         return False
     try:
-        send_mail(
-            subject=f"{notifica.comune}: {notifica.titolo}",
-            message=notifica.testo,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[notifica.user.email],
-        )
+        message = EmailMessage(subject=f"{notifica.comune}: {notifica.titolo}", body=notifica.testo,
+                               from_email=settings.DEFAULT_FROM_EMAIL, to=[notifica.user.email])
+        if allegato is not None:
+            message.body += "\n\n" + _("In allegato: %(nome)s") % {"nome": allegato.nome}
+            message.attach(allegato.nome, allegato.contenuto, allegato.tipo)
+        message.send()
     except OSError:
         Notifica.objects.filter(pk=notifica.pk).update(email_inviata_il=None)  # let the retry send it
         raise

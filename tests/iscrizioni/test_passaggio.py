@@ -18,8 +18,10 @@ from iscrizioni.passaggio import anno_scolastico_nuovo
 from mensa.models import CalendarioScuola, IscrizioneMensa
 from pagamenti.models import Movimento, Servizio, TipoMovimento
 from pagamenti.services import movimento_register
-from tests.factories import ClasseFactory, ConsumatoreFactory, ScuolaFactory
+from tests.factories import AnnoScolasticoFactory, ClasseFactory, ConsumatoreFactory, ScuolaFactory
 from tests.mensa.factories import CalendarioScuolaFactory, IscrizioneMensaFactory, TariffaFactory
+from tests.trasporto.factories import FermataFactory, LineaFactory
+from trasporto.models import Fermata, Iscrizione, Linea, Percorso
 
 AGOSTO = datetime.date(2027, 8, 31)
 FINE = datetime.date(2027, 6, 9)
@@ -178,3 +180,54 @@ def test_staff_run_the_rollover_from_the_admin_and_other_comuni_see_nothing(clie
     assert _classi(leporano)["Alba"].endswith("1ª A 2026/27")
     assert client.post(url).status_code == 200
     assert _classi(leporano)["Alba"].endswith("2ª A 2027/28")
+
+
+def _bus(comune, anno, *consumatori):
+    """Route "Linea 1" with two stops in the comune's 2026/27, the consumers enrolled at the second."""
+    linea = LineaFactory(comune=comune, anno_scolastico=anno, nome="Linea 1")
+    FermataFactory(comune=comune, linea=linea, ordine=1, nome="Piazza")
+    fermata = FermataFactory(comune=comune, linea=linea, ordine=2, nome="Chiesa")
+    with scope(comune=comune):
+        for consumatore in consumatori:
+            Iscrizione.objects.create(comune=comune, consumatore=consumatore, linea=linea, fermata=fermata,
+                                      percorso=Percorso.SOLO_ANDATA, data_inizio=datetime.date(2026, 9, 14),
+                                      data_fine=FINE, riduzione_fratelli=True, note="Cancello sul retro")
+
+
+def test_the_bus_is_renewed_on_the_new_routes_and_other_comuni_are_untouched(leporano, pulsano, scuole,
+                                                                             finestra_2027):
+    """The bus window renews: routes and stops copied to 2027/28, each pupil still in school enrolled
+    again at the stop of the same order; a pupil who left is not. Pulsano, with a route and a stop of
+    the same name and order and its own pupils, keeps everything as it was."""
+    alunni = scuole["alunni"]
+    with scope(comune=leporano):
+        FinestraIscrizione.objects.create(comune=leporano, anno_scolastico=finestra_2027,
+                                          servizio=Servizio.TRASPORTO, apre_il=datetime.date(2027, 3, 1),
+                                          chiude_il=datetime.date(2027, 4, 30), rinnovo_automatico=True)
+    # Carlo leaves the secondaria: not renewed.
+    _bus(leporano, scuole["classi"]["1A"].anno_scolastico, alunni["Alba"], alunni["Carlo"])
+    anno_pulsano = AnnoScolasticoFactory(comune=pulsano)
+    classe_pulsano = ClasseFactory(comune=pulsano, anno_scolastico=anno_pulsano, anno=1, sezione="A")
+    gino = ConsumatoreFactory(comune=pulsano, nome="Gino", classe=classe_pulsano)
+    IscrizioneMensaFactory(comune=pulsano, consumatore=gino, tariffa=TariffaFactory(comune=pulsano),
+                           data_inizio=datetime.date(2026, 9, 14), data_fine=FINE)
+    _bus(pulsano, anno_pulsano, gino)
+
+    with scope(comune=leporano):
+        esito = anno_scolastico_nuovo(comune=leporano, giorno=AGOSTO)
+        assert esito.trasporto_rinnovate == 1
+        nuova = Iscrizione.objects.select_related("linea", "fermata").get(data_inizio=finestra_2027.data_inizio)
+        assert nuova.consumatore == alunni["Alba"] and nuova.linea.anno_scolastico == finestra_2027
+        assert (nuova.linea.nome, nuova.fermata.ordine, nuova.fermata.nome) == ("Linea 1", 2, "Chiesa")
+        assert (nuova.percorso, nuova.data_fine, nuova.riduzione_fratelli, nuova.note) == \
+            (Percorso.SOLO_ANDATA, finestra_2027.data_fine, True, "Cancello sul retro")
+        assert Linea.objects.filter(anno_scolastico=finestra_2027).count() == 1
+        assert Fermata.objects.filter(linea__anno_scolastico=finestra_2027).count() == 2
+        again = anno_scolastico_nuovo(comune=leporano, giorno=AGOSTO)
+        assert (again.trasporto_rinnovate, Iscrizione.objects.count()) == (0, 3)
+    with scope(comune=pulsano):
+        assert Iscrizione.objects.get().data_inizio == datetime.date(2026, 9, 14)
+        assert Linea.objects.count() == 1 and Fermata.objects.count() == 2
+        assert list(IscrizioneMensa.objects.values_list("data_inizio", "data_fine")) == \
+            [(datetime.date(2026, 9, 14), FINE)]
+        assert Consumatore.objects.get().classe == classe_pulsano
