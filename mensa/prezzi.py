@@ -28,7 +28,9 @@ def prezzi_del_giorno(*, comune: Comune, giorno: datetime.date) -> dict[int, Dec
         .values_list("id", "tariffa_base_id", "riduzione_percentuale", "prezzo")
         .order_by()
     )
-    prezzi = {tariffa_id: importo for tariffa_id, _base, _rid, importo in rows if importo is not None}
+    # quantize: SQLite (make run) hands a subquery's decimal back with its float digits.
+    prezzi = {tariffa_id: Decimal(importo).quantize(CENT) for tariffa_id, _base, _rid, importo in rows
+              if importo is not None}
     # Derived tariffs (sibling reductions computed at enrolment) follow their base tariff's price.
     for tariffa_id, base_id, riduzione, _importo in rows:
         if base_id is not None and base_id in prezzi:

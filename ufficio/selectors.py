@@ -85,15 +85,16 @@ class PaginaMorosi:
     pagine: int
 
 
-_ETA = """LEFT JOIN LATERAL (
-    -- The age of the debt, oldest unpaid charge first-in first-out: walking the charges from the newest
-    -- back, the one where they add up to the debt.
-    SELECT d.data_valuta AS debito_dal FROM (
+# The age of the debt, oldest unpaid charge first-in first-out: walking the charges from the newest back,
+# the one where they add up to the debt. A correlated scalar subquery (not LATERAL): the same SQL runs on
+# PostgreSQL and on the SQLite of `make run`.
+_ETA = """(
+    SELECT d.data_valuta FROM (
         SELECT x.data_valuta, SUM(-x.importo) OVER (ORDER BY x.data_valuta DESC, x.id DESC) AS cumulato
         FROM pagamenti_movimento x
         WHERE x.consumatore_id = c.consumatore_id AND x.servizio = c.servizio AND x.importo < 0
     ) d WHERE d.cumulato >= -c.saldo ORDER BY d.cumulato LIMIT 1
-) eta ON TRUE"""
+)"""
 
 # Two stages: filter, count and cut the page first; the per-account details (debt age, meal price)
 # only for the rows of the page, unless the days-in-debit filter needs the age of every account.
@@ -112,23 +113,22 @@ WITH conti AS (
     FROM conti c
     JOIN consumatori_consumatore k ON k.id = c.consumatore_id
     LEFT JOIN consumatori_classe cl ON cl.id = k.classe_id
-    {eta_filtro}
     WHERE k.comune_id = %(comune)s {where}
     ORDER BY c.saldo, k.cognome, k.nome, c.consumatore_id, c.servizio
     {limit}
 )
 SELECT c.consumatore_id, c.servizio, c.saldo, c.ultimo_credito, c.ultimo_pagamento,
-       {eta_finale}, pasto.prezzo, c.totale, c.totale_saldo,
+       {eta_finale},
+       CASE WHEN c.servizio = %(mensa)s THEN (
+           SELECT -p.importo FROM pagamenti_movimento p
+           WHERE p.consumatore_id = c.consumatore_id AND p.servizio = c.servizio AND p.tipo = %(pasto)s
+           ORDER BY p.data_valuta DESC, p.id DESC LIMIT 1
+       ) END AS prezzo,
+       c.totale, c.totale_saldo,
        -- The bus reminders trasporto.solleciti sends by itself at each debt threshold, still open.
        (SELECT MAX(st.inviato_il) FROM trasporto_sollecitotrasporto st WHERE st.consumatore_id = c.consumatore_id
         AND c.servizio = %(trasporto)s AND st.chiuso_il IS NULL) AS avviso_trasporto
 FROM pagina c
-{eta_pagina}
-LEFT JOIN LATERAL (
-    SELECT -p.importo AS prezzo FROM pagamenti_movimento p
-    WHERE p.consumatore_id = c.consumatore_id AND p.servizio = c.servizio AND p.tipo = %(pasto)s
-    ORDER BY p.data_valuta DESC, p.id DESC LIMIT 1
-) pasto ON c.servizio = %(mensa)s
 ORDER BY c.saldo, c.cognome, c.nome, c.consumatore_id, c.servizio
 """
 
@@ -136,7 +136,7 @@ _SOSPESO = """EXISTS (SELECT 1 FROM mensa_sospensione s WHERE s.consumatore_id =
     AND c.servizio = %(mensa)s AND s.dal <= %(oggi)s AND (s.al IS NULL OR s.al >= %(oggi)s))"""
 _SOLLECITATO = """EXISTS (SELECT 1 FROM ufficio_sollecito s WHERE s.consumatore_id = c.consumatore_id
     AND s.servizio = c.servizio
-    AND s.episodio = c.consumatore_id::text || ':' || COALESCE(c.ultimo_credito, 0)::text)
+    AND s.episodio = CAST(c.consumatore_id AS TEXT) || ':' || CAST(COALESCE(c.ultimo_credito, 0) AS TEXT))
     OR EXISTS (SELECT 1 FROM trasporto_sollecitotrasporto st WHERE st.consumatore_id = c.consumatore_id
     AND c.servizio = %(trasporto)s AND st.chiuso_il IS NULL)"""
 
@@ -159,7 +159,7 @@ def _query(*, comune: Comune, filtri: FiltriMorosi, oggi: datetime.date, limit: 
         where.append("k.classe_id = %(classe)s")
         params["classe"] = filtri.classe_id
     if filtri.giorni_minimi:
-        where.append("eta.debito_dal <= %(debito_entro)s")
+        where.append(f"{_ETA} <= %(debito_entro)s")
         params["debito_entro"] = oggi - datetime.timedelta(days=filtri.giorni_minimi)
     if filtri.sospesi is not None:
         where.append(_SOSPESO if filtri.sospesi else f"NOT {_SOSPESO}")
@@ -169,8 +169,8 @@ def _query(*, comune: Comune, filtri: FiltriMorosi, oggi: datetime.date, limit: 
     sql = _SQL.format(
         servizio=servizio, where="".join(f" AND {w}" for w in where),
         limit="LIMIT %(limit)s OFFSET %(offset)s" if limit is not None else "",
-        eta_colonna="eta.debito_dal" if eta_prima else "NULL::date", eta_filtro=_ETA if eta_prima else "",
-        eta_finale="c.debito_dal" if eta_prima else "eta.debito_dal", eta_pagina="" if eta_prima else _ETA,
+        eta_colonna=_ETA if eta_prima else "CAST(NULL AS DATE)",
+        eta_finale="c.debito_dal" if eta_prima else _ETA,
     )
     params.update(limit=limit, offset=offset)
     with connection.cursor() as cursor:
@@ -204,10 +204,27 @@ def _complete(righe: list[Moroso], *, oggi: datetime.date) -> None:
         r.sospeso = r.servizio == Servizio.MENSA and r.consumatore_id in sospesi
 
 
+def _decimal(value) -> Decimal | None:
+    """A raw amount as Decimal: SQLite (make run) answers sums as float, PostgreSQL as Decimal."""
+    return None if value is None else Decimal(str(value)).quantize(ZERO)
+
+
+def _date(value) -> datetime.date | None:
+    return datetime.date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+def _datetime(value) -> datetime.datetime | None:
+    if isinstance(value, str):  # SQLite: ISO text in UTC
+        parsed = datetime.datetime.fromisoformat(value)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
+    return value
+
+
 def _rows_to_morosi(rows) -> list[Moroso]:
     return [
-        Moroso(consumatore_id=row[0], servizio=row[1], saldo=row[2].quantize(ZERO), ultimo_credito=row[3],
-               ultimo_pagamento=row[4], debito_dal=row[5], prezzo_pasto=row[6], avviso_trasporto=row[9])
+        Moroso(consumatore_id=row[0], servizio=row[1], saldo=_decimal(row[2]), ultimo_credito=row[3],
+               ultimo_pagamento=_date(row[4]), debito_dal=_date(row[5]), prezzo_pasto=_decimal(row[6]),
+               avviso_trasporto=_datetime(row[9]))
         for row in rows
     ]
 
@@ -225,7 +242,7 @@ def morosi_page(*, comune: Comune, filtri: FiltriMorosi, pagina: int = 1, per_pa
     _complete(righe, oggi=oggi)
     totale = rows[0][7] if rows else 0
     return PaginaMorosi(
-        righe=righe, totale=totale, totale_debito=(-(rows[0][8]) if rows else ZERO).quantize(ZERO),
+        righe=righe, totale=totale, totale_debito=-_decimal(rows[0][8]) if rows else ZERO,
         pagina=pagina, pagine=max(1, -(-totale // per_pagina)),
     )
 
