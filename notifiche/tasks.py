@@ -21,23 +21,43 @@ def notifica_email(self, comune, notifica_id: int) -> bool:
         raise self.retry(exc=error) from error
 
 
-@shared_task(base=ComuneTask, name="notifiche.tasks.push_notifica", bind=True, max_retries=5)
-def push_notifica(self, comune, notifica_id: int) -> dict:
-    from .models import Notifica
-    from .push import push_deliver, push_fanout, push_give_up
+def _push(task, comune, notifiche_ids: list[int], retry_args) -> dict:
+    from .push_invio import push_deliver, push_fanout, push_give_up
 
-    notifica = Notifica.objects.select_related("user", "comune").filter(pk=notifica_id).first()
-    if notifica is None:
-        return {}
-    push_fanout(notifica=notifica)
-    esito = push_deliver(notifica=notifica)
+    push_fanout(notifiche_ids=notifiche_ids)
+    esito = push_deliver(notifiche_ids=notifiche_ids)
     if esito.da_ritentare:
-        if self.request.retries >= self.max_retries:
-            push_give_up(notifica=notifica)
+        if task.request.retries >= task.max_retries:
+            push_give_up(notifiche_ids=esito.notifiche_da_ritentare)
         else:
             # 429, 5xx, timeouts: the same task again later; what was delivered is not sent again.
-            raise self.retry(args=(comune.pk, notifica_id), countdown=RETRY_COUNTDOWN * (2 ** self.request.retries))
-    return esito.__dict__
+            raise task.retry(args=retry_args(esito.notifiche_da_ritentare),
+                             countdown=RETRY_COUNTDOWN * (2 ** task.request.retries))
+    return {k: v for k, v in esito.__dict__.items() if k != "notifiche_da_ritentare"}
+
+
+@shared_task(base=ComuneTask, name="notifiche.tasks.push_notifiche", bind=True, max_retries=5)
+def push_notifiche(self, comune, notifiche_ids: list[int]) -> dict:
+    """The notifications committed together, pushed to every device of their recipients in one pass."""
+    return _push(self, comune, notifiche_ids, lambda pending: (comune.pk, pending))
+
+
+@shared_task(base=ComuneTask, name="notifiche.tasks.push_notifica", bind=True, max_retries=5)
+def push_notifica(self, comune, notifica_id: int) -> dict:
+    return _push(self, comune, [notifica_id], lambda pending: (comune.pk, notifica_id))
+
+
+@shared_task(base=ComuneTask, name="notifiche.tasks.io_notifiche")
+def io_notifiche(comune, voci: list) -> int:
+    """The notifications committed together: those IO cannot take (no service or key, no verified codice
+    fiscale) are recorded in bulk; each of the others goes through io_notifica (profile check, message,
+    its own retries). Returns how many were handed on."""
+    from .io.invio import io_sort
+
+    da_inviare = io_sort(voci=voci)
+    for notifica_id, ambito, pagamento in da_inviare:
+        io_notifica.delay(comune.pk, notifica_id, ambito, pagamento)
+    return len(da_inviare)
 
 
 @shared_task(base=ComuneTask, name="notifiche.tasks.io_notifica", bind=True, max_retries=5)

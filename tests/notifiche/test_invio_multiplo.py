@@ -17,8 +17,8 @@ def test_bulk_messages_take_every_channel_and_honour_the_preferences(
     from notifiche import tasks
 
     pushed, io = [], []
-    monkeypatch.setattr(tasks.push_notifica, "delay", lambda comune, pk: pushed.append(pk))
-    monkeypatch.setattr(tasks.io_notifica, "delay", lambda comune, pk, ambito, pagamento: io.append(pk))
+    monkeypatch.setattr(tasks.push_notifiche, "delay", lambda comune, pks: pushed.extend(pks))
+    monkeypatch.setattr(tasks.io_notifiche, "delay", lambda comune, voci: io.extend(v[0] for v in voci))
     senza_email = UserFactory(email="no-mail@example.org")
     with scope(comune=leporano):
         PreferenzeCanali.objects.create(comune=leporano, user=senza_email, email=False)
