@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comuni.models import Comune, User
 from consumatori.models import Consumatore, Tutore
+from notifiche.io.messaggi import pagamento_of
 from notifiche.services import notifica_send
 from pagamenti.models import ModalitaPagamento, Movimento, StatoPosizione
 from pagamenti.pagopa.services import RigaCarrello, posizione_cancel, posizione_create
@@ -155,9 +156,11 @@ def sollecito_send(*, invio: InvioSolleciti, consumatore_id: int, servizio: str,
                                     nome=consumatore.nome_completo, comune=comune)
             testo = _testo(sollecito)
             for user in accounts:
-                # The portal message; the e-mail with the letter attached goes out below, once.
+                # The portal message, push and App IO (the avviso payable in IO); the e-mail with the letter
+                # attached goes out below, once.
                 notifica_send(comune=comune, user=user, consumatore=consumatore, titolo=titolo, testo=testo,
-                              chiave=f"sollecito:{sollecito.pk}", email=False)
+                              chiave=f"sollecito:{sollecito.pk}", email=False, ambito_io=servizio,
+                              pagamento=pagamento_of(posizione))
     except IntegrityError:
         return None  # another worker or an earlier run sent this level for this episode
     if indirizzi:
