@@ -49,8 +49,8 @@ def notifica_send(
 ) -> Notifica | None:
     """Store a portal message for one user and deliver it after commit; None if the key was already used.
 
-    `pagamento` ({"importo_centesimi", "numero_avviso", "scadenza" ISO date}) makes the App IO message a
-    payable avviso; `ambito_io` ("mensa" or "trasporto") picks the comune's IO service."""
+    `pagamento` (notifiche.io.messaggi.pagamento_of(posizione)) makes the App IO message a payable avviso;
+    `ambito_io` ("mensa" or "trasporto") picks the comune's IO service."""
     notifica = Notifica(comune=comune, user=user, consumatore=consumatore, titolo=titolo, testo=testo, chiave=chiave,
                         creata_il=timezone.now())
     stored = _insert_once([notifica], notifica.creata_il)
