@@ -23,11 +23,16 @@ CANCELLAZIONE_MOTIVAZIONE = _("Indica la motivazione: la famiglia la riceverà."
 
 
 def dati_personali_export(*, user: User, comune: Comune) -> dict:
-    """Account, consents, children and their ledger movements in this comune (a fixed number of queries)."""
+    """Account, consents, children and their ledger movements, push devices in this comune (a fixed number of
+    queries)."""
+    from urllib.parse import urlsplit
+
     from consumatori.selectors import consumatori_of_family
+    from notifiche.models import DispositivoPush
     from pagamenti.models import Movimento
 
     with scope(comune=comune):
+        dispositivi = list(DispositivoPush.objects.filter(user=user).values("nome", "endpoint", "creato_il"))
         consumatori = list(consumatori_of_family(user=user))
         movimenti = list(
             Movimento.objects.filter(consumatore__in=[c.pk for c in consumatori])
@@ -55,6 +60,12 @@ def dati_personali_export(*, user: User, comune: Comune) -> dict:
             }
             for c in consumatori
         ],
+        # The devices that get push notifications: not their keys, which only the push service needs.
+        "dispositivi_push": [
+            {"nome": d["nome"], "servizio_di_notifica": urlsplit(d["endpoint"]).hostname or "",
+             "attivato_il": d["creato_il"].isoformat()}
+            for d in dispositivi
+        ],
         "movimenti": [
             {
                 "consumatore_id": m["consumatore_id"], "servizio": m["servizio"], "tipo": m["tipo"],
@@ -78,6 +89,8 @@ def dati_personali_csv(data: dict) -> str:
     for c in data["consumatori"]:
         for key, value in c.items():
             writer.writerow([f"consumatore {c['id']}", key, value])
+    for d in data["dispositivi_push"]:
+        writer.writerow(["dispositivo_push", d["nome"] or d["servizio_di_notifica"], d["attivato_il"]])
     writer.writerow([])
     writer.writerow(
         ["movimenti", "consumatore_id", "servizio", "tipo", "importo", "data", "riferimento", "descrizione"]
@@ -104,6 +117,7 @@ def richiesta_cancellazione_decide(
     anonymised (name, codice fiscale, e-mail, phone, identity links, login history). Payments stay:
     the ledger is kept as the law requires, and its rows name the child, not the account."""
     from consumatori.models import Tutore
+    from notifiche.models import DispositivoPush
 
     if not (motivazione or "").strip():
         raise ValidationError(CANCELLAZIONE_MOTIVAZIONE, code="reason_required")
@@ -114,6 +128,7 @@ def richiesta_cancellazione_decide(
         user = richiesta.utente
         if accolta and user is not None:
             Tutore.objects.filter(utente=user).update(utente=None, collegato_il=None)
+            DispositivoPush.objects.filter(user=user).delete()  # this comune's pushes to the family's phones
             with scopes_disabled():
                 still_linked = Tutore.objects.filter(utente=user).exists()
             if not still_linked:

@@ -1,4 +1,5 @@
-""""I miei dati": the family downloads its data (JSON/CSV) and can ask the comune to erase it."""
+""""I miei dati": the family downloads its data (JSON/CSV), removes a device that gets push notifications and
+can ask the comune to erase its data."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -16,6 +17,7 @@ from consumatori.views import family_login_required
 from .dati_personali import dati_personali_csv, dati_personali_export, richiesta_cancellazione_create
 from .models import RichiestaCancellazione
 
+DISPOSITIVO_RIMOSSO = _("Dispositivo rimosso: non riceverà più notifiche.")
 CANCELLAZIONE_INVIATA = _(
     "Richiesta di cancellazione inviata all'ufficio scuola. I pagamenti restano registrati come prevede la legge."
 )
@@ -23,8 +25,23 @@ CANCELLAZIONE_INVIATA = _(
 
 @family_login_required
 def miei_dati(request: HttpRequest, comune: str) -> HttpResponse:
+    from notifiche.models import DispositivoPush
+
     richieste = list(RichiestaCancellazione.objects.filter(utente=request.user))
-    return render(request, "comuni/miei_dati.html", {"richieste": richieste})
+    dispositivi = list(DispositivoPush.objects.filter(user=request.user))
+    return render(request, "comuni/miei_dati.html", {"richieste": richieste, "dispositivi": dispositivi})
+
+
+@require_POST
+@family_login_required
+def miei_dati_dispositivo_rimuovi(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
+    """Remove one of the family's push devices; another family's id (or another comune's) is a 404."""
+    from notifiche.push import dispositivo_remove
+
+    if not dispositivo_remove(user=request.user, pk=pk):
+        raise Http404
+    messages.success(request, DISPOSITIVO_RIMOSSO)
+    return redirect("famiglia:miei_dati", comune=request.comune.slug)
 
 
 @family_login_required

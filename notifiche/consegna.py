@@ -1,15 +1,25 @@
-"""A notification's delivery in one worker run: e-mail, push, App IO, from one broker message.
+"""After commit, the messages of one transaction go to the Celery workers together.
 
-notifica_send queues one Celery message per notification (notifiche.tasks.notifica_consegna); the worker
-loads the message, its recipient and the family's channel preferences once and runs each channel in turn.
-A channel that must be tried again later (mail server down, push service or IO throttling) hands over to
-that channel's own task, as its first retry: the retry counts and give-ups stay those of the three tasks.
-Every channel claims its work before sending, so a redelivered message sends nothing twice.
+A transaction that stores one message (a family's absence, a top-up) queues one broker message, whose
+worker run sends the e-mail, the pushes and App IO (`notifica_consegna_run`): the 09:00 rush pays one
+publish per absence. A transaction that stores many (a nightly job, a bulk decision) is batched.
+
+Each message keeps Django's on_commit rule (a message whose savepoint rolled back, or whose transaction
+rolled back, is never delivered): its own commit hook marks it ready. One more hook, kept after every
+message of the transaction and outside its savepoints, hands the ready ones to the tasks in batches:
+a nightly job warning 2,000 families queues a handful of push and App IO tasks, not 4,000, and each
+task works on its batch set-based (notifiche.push_invio, notifiche.io.invio.io_sort). The e-mails stay
+one task each (one SMTP message each, claimed once).
 """
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
+
+from django.db import DEFAULT_DB_ALIAS, transaction
 
 from comuni.models import Comune
 
@@ -17,12 +27,91 @@ from .models import Notifica
 
 logger = logging.getLogger(__name__)
 
+BATCH = 500  # notifications per push / App IO task
+
+
+@dataclass(frozen=True)
+class Consegna:
+    notifica_id: int
+    comune_id: int
+    email: bool = True
+    ambito_io: str = "mensa"
+    pagamento: dict | None = None
+
+
+@dataclass(eq=False)
+class _Lotto:
+    """The messages of the current transaction whose own commit hook has run."""
+
+    pronte: list[Consegna] = field(default_factory=list)
+    flush: _Flush | None = None
+
+
+class _Flush:
+    def __init__(self, lotto: _Lotto):
+        self.lotto, self.superseded = lotto, False
+
+    def __call__(self) -> None:
+        if self.superseded:  # a later message of the transaction registered the flush that runs after it
+            return
+        ready, self.lotto.pronte = self.lotto.pronte, []
+        self.lotto.flush = None
+        dispatch(ready)
+
+
+_lotti: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def consegna_dopo_commit(consegna: Consegna, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Deliver the message once its transaction commits (at once outside a transaction)."""
+    connection = transaction.get_connection(using)
+    hooks = getattr(connection, "run_on_commit", None)
+    if not connection.in_atomic_block or not isinstance(hooks, list):
+        transaction.on_commit(lambda: dispatch([consegna]), using=using)
+        return
+    lotto = _lotti.get(connection)
+    if lotto is None:
+        lotto = _lotti[connection] = _Lotto()
+    transaction.on_commit(lambda: lotto.pronte.append(consegna), using=using)
+    # The flush goes after this message's hook; registered with no savepoint ids (Django's on_commit entry is
+    # (savepoint ids, callable, robust)) so that rolling back a savepoint drops the messages inside it but not
+    # the flush of the ones before. The previous flush of the transaction steps aside.
+    if lotto.flush is not None:
+        lotto.flush.superseded = True
+    lotto.flush = _Flush(lotto)
+    hooks.append((set(), lotto.flush, False))
+
+
+def dispatch(consegne: list[Consegna]) -> None:
+    """To the workers (with their retries): one message alone in one task for every channel; many, the
+    e-mails one by one and push and App IO by batches per comune."""
+    from .tasks import io_notifiche, notifica_consegna, notifica_email, push_notifiche
+
+    by_comune: dict[int, list[Consegna]] = defaultdict(list)
+    for consegna in consegne:
+        by_comune[consegna.comune_id].append(consegna)
+    for comune_id, items in by_comune.items():
+        if len(items) == 1:
+            c = items[0]
+            notifica_consegna.delay(comune_id, c.notifica_id, email=c.email, ambito_io=c.ambito_io,
+                                    pagamento=c.pagamento)
+            continue
+        for consegna in items:
+            if consegna.email:
+                notifica_email.delay(comune_id, consegna.notifica_id)
+        for start in range(0, len(items), BATCH):
+            batch = items[start:start + BATCH]
+            push_notifiche.delay(comune_id, [c.notifica_id for c in batch])
+            io_notifiche.delay(comune_id, [[c.notifica_id, c.ambito_io, c.pagamento] for c in batch])
+
+
 def notifica_consegna_run(*, comune: Comune, notifica_id: int, email: bool = True, ambito_io: str = "mensa",
                           pagamento: dict | None = None) -> dict[str, object]:
     """Deliver one stored notification on every channel; returns each channel's outcome (for logs and tests)."""
     from .io.client import IOTransient
     from .io.invio import io_send
-    from .push import preferenze_of, push_deliver, push_fanout
+    from .push import preferenze_of
+    from .push_invio import push_deliver, push_fanout
     from .services import notifica_email_send
     from .tasks import RETRY_COUNTDOWN, io_notifica, notifica_email, push_notifica
 
@@ -41,12 +130,12 @@ def notifica_consegna_run(*, comune: Comune, notifica_id: int, email: bool = Tru
             return "da ritentare"
 
     def push_channel() -> object:
-        if not push_fanout(notifica=notifica, preferenze=preferenze):
+        if not preferenze.push or not push_fanout(notifiche_ids=[notifica.pk]):
             return 0  # no device (or push off): nothing to claim
-        esito = push_deliver(notifica=notifica)
+        esito = push_deliver(notifiche_ids=[notifica.pk])
         if esito.da_ritentare:
             push_notifica.apply_async((comune.pk, notifica.pk), countdown=RETRY_COUNTDOWN, retries=1)
-        return esito.__dict__
+        return {k: v for k, v in esito.__dict__.items() if k != "notifiche_da_ritentare"}
 
     def io_channel() -> object:
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -86,6 +88,11 @@ class DispositivoPush(models.Model):
 
     def __str__(self) -> str:
         return self.nome or self.endpoint[:60]
+
+    @property
+    def servizio_di_notifica(self) -> str:
+        """The push service's host (e.g. fcm.googleapis.com), which tells a family's devices apart."""
+        return urlsplit(self.endpoint).hostname or ""
 
 
 class StatoInvio(models.TextChoices):

@@ -1,13 +1,15 @@
-"""Writes: a notification is stored in the portal, then e-mailed, pushed and sent to App IO after commit."""
+"""Writes: a notification is stored in the portal, then e-mailed, pushed and sent to App IO after commit
+(notifiche.consegna hands the messages of one commit to the workers together)."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,9 +17,29 @@ from comuni.models import Comune, User
 from consumatori.models import Consumatore
 
 from .allegati import allegato_of
+from .consegna import Consegna, consegna_dopo_commit
 from .models import Notifica, PreferenzeCanali
 
 logger = logging.getLogger(__name__)
+
+
+def _insert_once(rows: list[Notifica], now: datetime.datetime | None = None) -> list[tuple[int, int, str]]:
+    """INSERT the messages in one statement; a key already used for the user (before, or earlier in the
+    list) is skipped by the partial unique index (user, chiave) WHERE chiave <> '' — no savepoint needed,
+    and a concurrent sender with the same key waits and skips. Returns (id, user id, key) of those stored."""
+    table = Notifica._meta.db_table
+    creata_il = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    params: list[object] = []
+    for n in rows:
+        params += [n.comune_id, n.user_id, n.consumatore_id, n.titolo, n.testo, False, n.chiave, creata_il,
+                   n.allegato]
+    sql = f"""INSERT INTO {table} (comune_id, user_id, consumatore_id, titolo, testo, letta, chiave, creata_il,
+                                   allegato)
+              VALUES {values} ON CONFLICT DO NOTHING RETURNING id, user_id, chiave"""  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def notifica_send(
@@ -33,36 +55,21 @@ def notifica_send(
     pagamento: dict | None = None,
     allegato: str = "",
 ) -> Notifica | None:
-    """Store a portal message for one user and e-mail it after commit; None if the key was already used.
+    """Store a portal message for one user and deliver it after commit; None if the key was already used.
 
-    `allegato` ("<kind>:<reference>", see notifiche.allegati) attaches that document to the e-mail."""
-    if chiave and Notifica.objects.filter(user=user, chiave=chiave).exists():
-        return None
+    `pagamento` (notifiche.io.messaggi.pagamento_of(posizione)) makes the App IO message a payable avviso;
+    `ambito_io` ("mensa" or "trasporto") picks the comune's IO service; `allegato` ("<kind>:<reference>",
+    see notifiche.allegati) attaches that document to the e-mail."""
     notifica = Notifica(comune=comune, user=user, consumatore=consumatore, titolo=titolo, testo=testo, chiave=chiave,
-                        allegato=allegato)
-    if not chiave:
-        notifica.save()  # no key, no unique conflict possible: no savepoint (two round trips fewer)
-    else:
-        try:
-            # A savepoint: a concurrent sender with the same key leaves the caller's transaction usable.
-            with transaction.atomic():
-                notifica.save()
-        except IntegrityError:
-            return None
-    transaction.on_commit(lambda: _deliver(notifica.pk, comune.pk, email=email and bool(user.email),
-                                           ambito_io=ambito_io, pagamento=pagamento))
+                        creata_il=timezone.now(), allegato=allegato)
+    stored = _insert_once([notifica], notifica.creata_il)
+    if not stored:
+        return None
+    notifica.pk = stored[0][0]
+    notifica._state.adding = False
+    consegna_dopo_commit(Consegna(notifica.pk, comune.pk, email=email and bool(user.email), ambito_io=ambito_io,
+                                  pagamento=pagamento))
     return notifica
-
-
-def _deliver(notifica_pk: int, comune_pk: int, *, email: bool, ambito_io: str, pagamento: dict | None) -> None:
-    """After commit, to a Celery worker: the e-mail, the family's phones, App IO (notifiche.consegna).
-
-    One broker message per notification: the family's request never waits for a mail server (the 09:00
-    rush) nor pays three publishes, and a message rolled back is never sent. `pagamento`
-    ({"importo_centesimi", "numero_avviso", "scadenza"}) lets IO show a payable avviso."""
-    from .tasks import notifica_consegna
-
-    notifica_consegna.delay(comune_pk, notifica_pk, email=email, ambito_io=ambito_io, pagamento=pagamento)
 
 
 def notifica_email_send(*, notifica_id: int, notifica: Notifica | None = None,
@@ -122,27 +129,14 @@ def notifiche_send_bulk(notifiche: list[NotificaDaInviare]) -> list[int]:
     notifica_send delivers it. Returns the ids stored."""
     if not notifiche:
         return []
-    table = Notifica._meta.db_table
-    rows = ", ".join(["(%s, %s, %s, %s, %s, FALSE, %s, %s)"] * len(notifiche))
-    params: list[object] = []
-    # The time as a parameter, through the backend's adapter: SQLite (make run) has no NOW().
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    for n in notifiche:
-        params += [n.comune.pk, n.user.pk, n.consumatore.pk if n.consumatore else None, n.titolo, n.testo, n.chiave,
-                   now]
-    # The partial unique index (user, chiave) WHERE chiave <> '' is the once-per-key rule, as in notifica_send.
-    sql = f"""INSERT INTO {table} (comune_id, user_id, consumatore_id, titolo, testo, letta, chiave, creata_il)
-              VALUES {rows} ON CONFLICT DO NOTHING RETURNING id, user_id, chiave"""  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        stored = cursor.fetchall()
+    stored = _insert_once([Notifica(comune=n.comune, user=n.user, consumatore=n.consumatore, titolo=n.titolo,
+                                    testo=n.testo, chiave=n.chiave) for n in notifiche])
     # The same delivery as notifica_send, per stored message: the e-mail task (claimed once, honouring the
     # family's channel preferences), push and App IO.
     by_key = {(n.user.pk, n.chiave): n for n in notifiche}
     for pk, user_id, chiave in stored:
         n = by_key[user_id, chiave]
-        transaction.on_commit(lambda pk=pk, n=n: _deliver(pk, n.comune.pk, email=n.email and bool(n.user.email),
-                                                          ambito_io="mensa", pagamento=None))
+        consegna_dopo_commit(Consegna(pk, n.comune.pk, email=n.email and bool(n.user.email)))
     return [pk for pk, _user, _chiave in stored]
 
 

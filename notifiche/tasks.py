@@ -14,7 +14,7 @@ RETRY_COUNTDOWN = 60
 @shared_task(base=ComuneTask, name="notifiche.tasks.notifica_consegna", ignore_result=True)
 def notifica_consegna(comune, notifica_id: int, email: bool = True, ambito_io: str = "mensa",
                       pagamento: dict | None = None) -> dict:
-    """The one message a notification queues: e-mail, push and App IO in one run (notifiche.consegna)."""
+    """A message alone in its transaction: e-mail, push and App IO in one run (notifiche.consegna)."""
     from .consegna import notifica_consegna_run
 
     return notifica_consegna_run(comune=comune, notifica_id=notifica_id, email=email, ambito_io=ambito_io,
@@ -33,24 +33,45 @@ def notifica_email(self, comune, notifica_id: int) -> bool:
         raise self.retry(exc=error) from error
 
 
+def _push(task, comune, notifiche_ids: list[int], retry_args) -> dict:
+    from .push_invio import push_deliver, push_fanout, push_give_up
+
+    push_fanout(notifiche_ids=notifiche_ids)
+    esito = push_deliver(notifiche_ids=notifiche_ids)
+    if esito.da_ritentare:
+        if task.request.retries >= task.max_retries:
+            push_give_up(notifiche_ids=esito.notifiche_da_ritentare)
+        else:
+            # 429, 5xx, timeouts: the same task again later; what was delivered is not sent again.
+            raise task.retry(args=retry_args(esito.notifiche_da_ritentare),
+                             countdown=RETRY_COUNTDOWN * (2 ** task.request.retries))
+    return {k: v for k, v in esito.__dict__.items() if k != "notifiche_da_ritentare"}
+
+
+@shared_task(base=ComuneTask, name="notifiche.tasks.push_notifiche", bind=True, max_retries=5,
+             ignore_result=True)
+def push_notifiche(self, comune, notifiche_ids: list[int]) -> dict:
+    """The notifications committed together, pushed to every device of their recipients in one pass."""
+    return _push(self, comune, notifiche_ids, lambda pending: (comune.pk, pending))
+
+
 @shared_task(base=ComuneTask, name="notifiche.tasks.push_notifica", bind=True, max_retries=5,
              ignore_result=True)
 def push_notifica(self, comune, notifica_id: int) -> dict:
-    from .models import Notifica
-    from .push import push_deliver, push_fanout, push_give_up
+    return _push(self, comune, [notifica_id], lambda pending: (comune.pk, notifica_id))
 
-    notifica = Notifica.objects.select_related("user", "comune").filter(pk=notifica_id).first()
-    if notifica is None:
-        return {}
-    push_fanout(notifica=notifica)
-    esito = push_deliver(notifica=notifica)
-    if esito.da_ritentare:
-        if self.request.retries >= self.max_retries:
-            push_give_up(notifica=notifica)
-        else:
-            # 429, 5xx, timeouts: the same task again later; what was delivered is not sent again.
-            raise self.retry(args=(comune.pk, notifica_id), countdown=RETRY_COUNTDOWN * (2 ** self.request.retries))
-    return esito.__dict__
+
+@shared_task(base=ComuneTask, name="notifiche.tasks.io_notifiche", ignore_result=True)
+def io_notifiche(comune, voci: list) -> int:
+    """The notifications committed together: those IO cannot take (no service or key, no verified codice
+    fiscale) are recorded in bulk; each of the others goes through io_notifica (profile check, message,
+    its own retries). Returns how many were handed on."""
+    from .io.invio import io_sort
+
+    da_inviare = io_sort(voci=voci)
+    for notifica_id, ambito, pagamento in da_inviare:
+        io_notifica.delay(comune.pk, notifica_id, ambito, pagamento)
+    return len(da_inviare)
 
 
 @shared_task(base=ComuneTask, name="notifiche.tasks.io_notifica", bind=True, max_retries=5,

@@ -53,14 +53,26 @@ def public_key_b64() -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+# Signed tokens per push-service origin, reused while valid: one ECDSA signature per origin and
+# half-day, not one per device (RFC 8292 §2: a token may be reused until its "exp").
+_tokens: dict[tuple[str, str, int], tuple[Vapid02, dict[str, str], float]] = {}
+REUSE_MARGIN_SECONDS = 60 * 60  # a token is renewed an hour before it expires
+
+
 def authorization(endpoint: str, cache: dict | None = None) -> dict[str, str]:
     """The Authorization header for a push to this endpoint (audience: the push service's origin)."""
     parts = urlsplit(endpoint)
     audience = f"{parts.scheme}://{parts.netloc}"
     if cache is not None and audience in cache:
         return cache[audience]
-    header = vapid().sign({"aud": audience, "exp": int(time.time()) + TOKEN_SECONDS,
-                           "sub": settings.WEBPUSH_VAPID_SUBJECT})
+    signer = vapid()
+    key = (audience, settings.WEBPUSH_VAPID_SUBJECT, id(signer))
+    now = time.time()
+    signed_by, header, expires = _tokens.get(key, (None, {}, 0.0))
+    if signed_by is not signer or now >= expires - REUSE_MARGIN_SECONDS:
+        expires = int(now) + TOKEN_SECONDS
+        header = signer.sign({"aud": audience, "exp": expires, "sub": settings.WEBPUSH_VAPID_SUBJECT})
+        _tokens[key] = (signer, header, expires)
     if cache is not None:
         cache[audience] = header
     return header

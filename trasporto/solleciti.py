@@ -43,7 +43,8 @@ def sollecito_trasporto_send(*, comune: Comune, debitore: Debitore, soglia: Deci
     if accounts:
         consumatore = Consumatore.objects.get(pk=debitore.consumatore_id)
         for user in accounts:
-            notifica_send(comune=comune, user=user, titolo=titolo, testo=testo, consumatore=consumatore)
+            notifica_send(comune=comune, user=user, titolo=titolo, testo=testo, consumatore=consumatore,
+                          ambito_io="trasporto")
     reached = {user.email.lower() for user in accounts}
     others = [e.strip() for e in debitore.email.split(",") if e.strip() and e.strip().lower() not in reached]
     if others:

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from comuni.models import Comune, User
 from consumatori.models import Consumatore, Tutore
+from notifiche.io.messaggi import pagamento_of
 from notifiche.services import notifica_send
 from pagamenti.models import ModalitaPagamento, Movimento
 from pagamenti.pagopa.services import RigaCarrello, posizione_create
@@ -175,9 +176,11 @@ def _register_one(*, invio: InvioSolleciti, conto: Moroso, consumatore: Consumat
                                     nome=consumatore.nome_completo, comune=comune)
             testo = testo_email(sollecito)
             for user in accounts:
-                # The portal message; the e-mail with the letter attached goes out after commit, once.
+                # The portal message, push and App IO (the avviso payable in IO); the e-mail with the letter
+                # attached goes out after commit, once.
                 notifica_send(comune=comune, user=user, consumatore=consumatore, titolo=titolo, testo=testo,
-                              chiave=f"sollecito:{sollecito.pk}", email=False)
+                              chiave=f"sollecito:{sollecito.pk}", email=False, ambito_io=conto.servizio,
+                              pagamento=pagamento_of(posizione))
     except IntegrityError:
         return None  # another worker or an earlier run sent this level for this episode
     return _Lettera(sollecito=sollecito, tutori=tutori, indirizzi=indirizzi, titolo=titolo, testo=testo)

@@ -11,12 +11,18 @@ from notifiche.push import preferenze_of
 from . import client
 from .messaggi import content_of
 
-NESSUNA_CHIAVE = "nessun servizio IO con una chiave valida"
+NO_KEY = "nessun servizio IO con una chiave valida"
+NESSUNA_CHIAVE = NO_KEY
 
 
-def _servizio(ambito: str) -> ServizioIO | None:
-    servizi = {s.ambito: s for s in ServizioIO.objects.filter(attivo=True)}
+def _servizio(ambito: str, servizi: dict[str, ServizioIO] | None = None) -> ServizioIO | None:
+    if servizi is None:
+        servizi = {s.ambito: s for s in ServizioIO.objects.filter(attivo=True)}
     return servizi.get(ambito) or next(iter(servizi.values()), None)
+
+
+def _usable(servizio: ServizioIO | None) -> bool:
+    return servizio is not None and servizio.stato_chiave != StatoChiaveIO.RIFIUTATA and bool(servizio.api_key)
 
 
 def _key_state(servizio: ServizioIO, state: str) -> None:
@@ -34,7 +40,7 @@ def io_send(*, notifica: Notifica, ambito: str = "mensa", pagamento: dict | None
     if not (preferenze or preferenze_of(comune=notifica.comune, user=notifica.user)).app_io:
         return None
     servizio = _servizio(ambito)
-    if servizio is None or servizio.stato_chiave == StatoChiaveIO.RIFIUTATA or not servizio.api_key:
+    if not _usable(servizio):
         # No usable key (a comune not on IO yet: every message at 09:00): the outcome is known before any
         # claim, so a first run records it in its one INSERT; a message already there goes the usual way.
         messaggio, created = MessaggioIO.objects.get_or_create(notifica=notifica, defaults={
@@ -57,8 +63,8 @@ def io_send(*, notifica: Notifica, ambito: str = "mensa", pagamento: dict | None
         messaggio.refresh_from_db()
         return messaggio
 
-    if servizio is None or servizio.stato_chiave == StatoChiaveIO.RIFIUTATA or not servizio.api_key:
-        return close(StatoMessaggioIO.CHIAVE, NESSUNA_CHIAVE)
+    if not _usable(servizio):
+        return close(StatoMessaggioIO.CHIAVE, NO_KEY)
     if not (user.codice_fiscale and user.codice_fiscale_verificato):
         # A typed codice fiscale could be someone else's: IO only for one verified with SPID/CIE.
         return close(StatoMessaggioIO.SENZA_CF)
@@ -88,3 +94,35 @@ def io_send(*, notifica: Notifica, ambito: str = "mensa", pagamento: dict | None
 def io_give_up(*, notifica: Notifica, reason: str) -> int:
     return MessaggioIO.objects.filter(notifica=notifica, stato=StatoMessaggioIO.DA_INVIARE).update(
         stato=StatoMessaggioIO.FALLITO, esito=reason[:200])
+
+
+def io_sort(*, voci: list) -> list[tuple[int, str, dict | None]]:
+    """io_send's first checks for many notifications ([id, ambito, pagamento] each) in a few queries:
+    a family that turned IO off gets nothing; a message IO cannot take (no service with a usable key,
+    no codice fiscale verified with SPID/CIE) is recorded with that outcome, once. Returns the others,
+    which need IO's API (io_send, one by one)."""
+    notifiche = {n.pk: n for n in Notifica.objects.filter(pk__in=[v[0] for v in voci]).select_related("user")}
+    users = {n.user_id for n in notifiche.values()}
+    off = set(PreferenzeCanali.objects.filter(user_id__in=users, app_io=False).values_list("user_id", flat=True))
+    servizi = {s.ambito: s for s in ServizioIO.objects.filter(attivo=True)}
+    closed: dict[tuple[str, str], list[tuple[Notifica, ServizioIO | None]]] = {}
+    da_inviare = []
+    for notifica_id, ambito, pagamento in voci:
+        notifica = notifiche.get(notifica_id)
+        if notifica is None or notifica.user_id in off:
+            continue
+        servizio, user = _servizio(ambito, servizi), notifica.user
+        if not _usable(servizio):
+            closed.setdefault((StatoMessaggioIO.CHIAVE, NO_KEY), []).append((notifica, servizio))
+        elif not (user.codice_fiscale and user.codice_fiscale_verificato):
+            closed.setdefault((StatoMessaggioIO.SENZA_CF, ""), []).append((notifica, servizio))
+        else:
+            da_inviare.append((notifica_id, ambito, pagamento))
+    for (stato, esito), rows in closed.items():
+        # A message that already has a row keeps its outcome; one left pending by a broken run is closed.
+        MessaggioIO.objects.bulk_create(
+            [MessaggioIO(comune_id=n.comune_id, notifica=n, servizio=s, stato=stato, esito=esito, tentativi=1)
+             for n, s in rows], ignore_conflicts=True)
+        MessaggioIO.objects.filter(notifica__in=[n for n, _ in rows], stato=StatoMessaggioIO.DA_INVIARE).update(
+            stato=stato, esito=esito, tentativi=F("tentativi") + 1)
+    return da_inviare

@@ -6,8 +6,15 @@ messages: the service named in the subject, the comune signing the text, the avv
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from notifiche.models import Notifica, ServizioIO
+
+if TYPE_CHECKING:
+    from pagamenti.models import Posizione
+
+ROME = ZoneInfo("Europe/Rome")
 
 SUBJECT_MAX = 120
 MARKDOWN_MAX = 10_000
@@ -33,8 +40,7 @@ def markdown_of(*, notifica: Notifica, servizio: ServizioIO) -> str:
 
 
 def content_of(*, notifica: Notifica, servizio: ServizioIO, pagamento: dict | None = None) -> dict:
-    """MessageContent; with `pagamento` ({"importo_centesimi", "numero_avviso", "scadenza"}) the avviso
-    can be paid inside IO."""
+    """MessageContent; with `pagamento` (pagamento_of) the avviso can be paid inside IO."""
     content: dict = {"subject": subject_of(notifica=notifica, servizio=servizio),
                      "markdown": markdown_of(notifica=notifica, servizio=servizio)}
     if pagamento:
@@ -42,9 +48,28 @@ def content_of(*, notifica: Notifica, servizio: ServizioIO, pagamento: dict | No
         notice = str(pagamento["numero_avviso"])
         if amount < 1 or len(notice) != NOTICE_NUMBER_DIGITS or not notice.isdigit():
             raise ValueError("payment data outside IO's rules")
-        content["payment_data"] = {"amount": amount, "notice_number": notice, "invalid_after_due_date": False,
-                                   "payee": {"fiscal_code": notifica.comune.codice_fiscale}}
-        if pagamento.get("scadenza"):
-            due = datetime.date.fromisoformat(pagamento["scadenza"])
-            content["due_date"] = f"{due.isoformat()}T23:59:59.000Z"
+        due = datetime.date.fromisoformat(pagamento["scadenza"]) if pagamento.get("scadenza") else None
+        content["payment_data"] = {
+            "amount": amount, "notice_number": notice,
+            # IO stops offering the payment after due_date only when pagoPA will refuse it then.
+            "invalid_after_due_date": bool(due and pagamento.get("invalido_dopo_scadenza")),
+            "payee": {"fiscal_code": notifica.comune.codice_fiscale},
+        }
+        if due:
+            content["due_date"] = due_date_utc(due)
     return content
+
+
+def due_date_utc(due: datetime.date) -> str:
+    """IO's Timestamp (ISO-8601, UTC) of the avviso's last payable instant: 23:59:59 in Rome, the
+    same instant as the dueDate of the GPD position (pagamenti.pagopa.gpd.position_body)."""
+    last = datetime.datetime.combine(due, datetime.time(23, 59, 59), tzinfo=ROME).astimezone(datetime.UTC)
+    return last.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def pagamento_of(posizione: Posizione) -> dict:
+    """What an App IO message needs to make this pagoPA avviso payable in IO (JSON, for the task):
+    the amount in euro cents, the 18-digit notice number, the due date; our GPD positions switch to
+    expired at their due date (switchToExpired), so IO must not offer them afterwards."""
+    return {"importo_centesimi": posizione.centesimi, "numero_avviso": posizione.numero_avviso,
+            "scadenza": posizione.scadenza.isoformat(), "invalido_dopo_scadenza": True}

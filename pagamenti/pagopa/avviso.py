@@ -41,3 +41,28 @@ def avviso_send(*, posizione: Posizione, email: str) -> None:
     )
     message.attach(f"avviso-{posizione.numero_avviso}.pdf", avviso_pdf(posizione=posizione), "application/pdf")
     message.send()
+
+
+AVVISO_TITOLO = "Avviso di pagamento pagoPA di {importo}"
+AVVISO_TESTO = (
+    "È pronto l'avviso di pagamento pagoPA numero {numero} di {importo}, da pagare entro il {scadenza} online, "
+    "presso un prestatore di servizi di pagamento (tabaccai, banche, uffici postali, ricevitorie) oppure "
+    "nell'app IO.\n\n{comune}"
+)
+
+
+def avviso_notify(*, posizione: Posizione) -> None:
+    """The avviso a family made at RICARICA, in its Messaggi (and on its phones) and on App IO, where
+    the message carries the payment data so that it can be paid there. Once per position."""
+    from notifiche.io.messaggi import pagamento_of
+    from notifiche.services import notifica_send
+
+    servizi = set(posizione.righe.values_list("servizio", flat=True))
+    importo = euro(posizione.importo)
+    notifica_send(
+        comune=posizione.comune, user=posizione.utente, titolo=AVVISO_TITOLO.format(importo=importo),
+        testo=AVVISO_TESTO.format(numero=posizione.numero_avviso_formattato, importo=importo,
+                                  scadenza=f"{posizione.scadenza:%d/%m/%Y}", comune=posizione.comune),
+        chiave=f"avviso:{posizione.pk}", email=False,  # the PDF is one click away on the avviso's page
+        ambito_io="trasporto" if servizi == {"trasporto"} else "mensa", pagamento=pagamento_of(posizione),
+    )

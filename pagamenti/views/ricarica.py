@@ -21,6 +21,7 @@ from consumatori.views import family_login_required
 from .. import carrello
 from ..forms import CheckoutForm, ImportoForm, RicaricaForm, importo_parse
 from ..models import ConfigurazionePagamenti, ModalitaPagamento, Posizione, Servizio
+from ..pagopa.avviso import avviso_notify
 from ..pagopa.gateway import GatewayError, gateway_for
 from ..pagopa.services import RigaCarrello, posizione_create, posizione_publish
 from ..selectors import saldi, suggested_topup
@@ -156,10 +157,12 @@ def checkout(request: HttpRequest, comune: str) -> HttpResponse:
             messages.error(request, _("Il carrello è vuoto."))
             return redirect("pagamenti:carrello", comune=comune)
         if form.is_valid() and chiave == carrello.carrello_chiave(request):
-            posizione, _created = posizione_create(
+            posizione, created = posizione_create(
                 comune=request.comune, utente=request.user, righe=righe, modalita=form.cleaned_data["modalita"],
                 chiave_carrello=chiave,
             )
+            if created and posizione.modalita == ModalitaPagamento.AVVISO:
+                avviso_notify(posizione=posizione)
             carrello.carrello_empty(request)
             return redirect(_after_checkout(request, posizione, config))
     else:

@@ -1,5 +1,7 @@
 """A local fake of App IO's Services API, written from the facts of its OpenAPI description
-(teamdigitale/io-functions-services, openapi/index.yaml, v1.21.2; not copied, and not from our client):
+(teamdigitale/io-functions-services, openapi/index.yaml, v1.21.2; the payment facts checked again against
+pagopa/io-functions-services openapi/index.yaml v4.0.0, commit 72b2ff3 of March 2026: PaymentDataBase,
+PaymentData, Payee, OrganizationFiscalCode, Timestamp; not copied, and not from our client):
 
 - base path `/api/v1`; every call needs the service's key in `Ocp-Apim-Subscription-Key` (401/403
   otherwise);
@@ -38,7 +40,7 @@ def message_problems(body) -> list[str]:
     if not isinstance(body, dict):
         return ["body is not an object"]
     problems = [f"unknown field {k}" for k in body if k not in {"fiscal_code", "time_to_live", "content",
-                                                                  "default_addresses"}]
+                                                                  "default_addresses", "feature_level_type"}]
     if not FISCAL_CODE.match(str(body.get("fiscal_code", ""))):
         problems.append("fiscal_code")
     ttl = body.get("time_to_live", 3600)
@@ -48,7 +50,8 @@ def message_problems(body) -> list[str]:
     if not isinstance(content, dict):
         return problems + ["content is required"]
     problems += [f"unknown content field {k}" for k in content
-                 if k not in {"subject", "markdown", "payment_data", "due_date", "prescription_data"}]
+                 if k not in {"subject", "markdown", "payment_data", "due_date", "prescription_data",
+                              "require_secure_channels", "legal_data", "eu_covid_cert", "third_party_data"}]
     subject, markdown = content.get("subject"), content.get("markdown")
     if not isinstance(subject, str) or not 10 <= len(subject) <= 120:
         problems.append("subject must be 10-120 characters")
@@ -65,8 +68,13 @@ def message_problems(body) -> list[str]:
             problems.append("payment_data.notice_number")
         if isinstance(payment, dict) and not isinstance(payment.get("invalid_after_due_date", False), bool):
             problems.append("payment_data.invalid_after_due_date")
+        if isinstance(payment, dict):
+            problems += [f"unknown payment_data field {k}" for k in payment
+                         if k not in {"amount", "notice_number", "invalid_after_due_date", "payee"}]
         payee = payment.get("payee") if isinstance(payment, dict) else None
-        if payee is not None and not re.match(r"^[0-9]{11}$", str(payee.get("fiscal_code", ""))):
+        # Payee: an object whose fiscal_code (required) is an OrganizationFiscalCode, eleven digits.
+        if payee is not None and (not isinstance(payee, dict)
+                                  or not re.match(r"^[0-9]{11}$", str(payee.get("fiscal_code", "")))):
             problems.append("payment_data.payee.fiscal_code")
     return problems
 

@@ -62,7 +62,8 @@ def test_a_message_goes_once_to_a_citizen_who_allows_the_service(io, leporano, s
     assert message["content"]["payment_data"] == {"amount": 2550, "notice_number": "302000000000012345",
                                                   "invalid_after_due_date": False,
                                                   "payee": {"fiscal_code": leporano.codice_fiscale}}
-    assert message["content"]["due_date"] == "2026-12-15T23:59:59.000Z"
+    # 23:59:59 in Rome on the due date (the dueDate of the GPD position), in UTC as IO's Timestamp asks.
+    assert message["content"]["due_date"] == "2026-12-15T22:59:59.000Z"
     assert state(leporano).stato == StatoMessaggioIO.INVIATO and state(leporano).io_id
     io_notifica.delay(leporano.pk, notifica.pk, "mensa", AVVISO)  # the task runs again
     assert len(io.messages) == 1

@@ -1,109 +1,124 @@
-"""One broker message per notification: the worker e-mails, pushes and sends to App IO in one run; a
-channel that fails is retried by its own task, and never keeps the others from going out."""
+"""The messages committed together reach the workers together: one push task and one App IO task for a
+whole nightly batch, every device pushed once, a message rolled back with its savepoint never sent, and
+one VAPID signature per push service reused while it is valid."""
 
 from __future__ import annotations
 
-import smtplib
+import json
 
+import pytest
 from django.core import mail
+from django.db import transaction
 from django_scopes import scope
 
-from notifiche.models import MessaggioIO, Notifica, StatoMessaggioIO
+from notifiche import tasks, vapid
+from notifiche.models import InvioPush, MessaggioIO, StatoInvio, StatoMessaggioIO
 from notifiche.services import notifica_send
+from tests.factories import UserFactory
+from tests.fakes.push_service import FakePushService
+
+NEW = "/leporano/messaggi/notifiche/dispositivi/"
 
 
-def send(comune, user, capture, **extra) -> Notifica:
-    with scope(comune=comune), capture(execute=True):
-        return notifica_send(comune=comune, user=user, titolo="Assenza registrata",
-                             testo="Assenza registrata per Leonardo: 24/11/2026.", **extra)
+@pytest.fixture
+def push(settings):
+    settings.WEBPUSH_ALLOWED_HTTP_HOSTS = ["127.0.0.1"]
+    settings.WEBPUSH_TIMEOUT_SECONDS = 2
+    with FakePushService() as service:
+        yield service
 
 
-def test_a_notification_queues_one_message_for_every_channel(leporano, alice, monkeypatch,
+@pytest.fixture
+def counted(monkeypatch):
+    """How many push and App IO tasks were queued (each still runs)."""
+    queued = {"push": 0, "io": 0}
+    for name, task in (("push", tasks.push_notifiche), ("io", tasks.io_notifiche)):
+        original = task.delay
+
+        def delay(*args, _name=name, _original=original):
+            queued[_name] += 1
+            return _original(*args)
+
+        monkeypatch.setattr(task, "delay", delay)
+    return queued
+
+
+def families_with_phones(client, push, n):
+    families = []
+    for i in range(n):
+        family = UserFactory(email=f"famiglia{i}@example.org")
+        client.force_login(family)
+        phone = push.subscribe()
+        assert client.post(NEW, push.browser_json(phone), content_type="application/json").status_code == 201
+        families.append((family, phone))
+    return families
+
+
+def test_a_nightly_batch_is_one_push_task_and_every_device_gets_its_message(
+        client, push, leporano, counted, django_capture_on_commit_callbacks):
+    families = families_with_phones(client, push, 4)
+    with scope(comune=leporano), django_capture_on_commit_callbacks(execute=True):
+        for n, (family, _phone) in enumerate(families):
+            notifica_send(comune=leporano, user=family, titolo="Credito in esaurimento", testo=f"Famiglia {n}",
+                          chiave=f"credito:{n}")
+    assert counted == {"push": 1, "io": 1}
+    received = {r.token: json.loads(r.payload)["testo"] for r in push.received}
+    assert received == {phone.token: f"Famiglia {n}" for n, (_family, phone) in enumerate(families)}
+    assert len(mail.outbox) == 4  # the e-mails still go one by one
+    with scope(comune=leporano):
+        assert set(InvioPush.objects.values_list("stato", flat=True)) == {StatoInvio.INVIATO}
+        # No IO service in Leporano: each message records why it did not go to IO, once.
+        assert list(MessaggioIO.objects.values_list("stato", flat=True)) == [StatoMessaggioIO.CHIAVE] * 4
+
+
+@pytest.mark.parametrize("rolled_back", [0, 2])  # the first message, or the last one
+def test_a_message_rolled_back_with_its_savepoint_is_not_sent(client, push, leporano, rolled_back,
                                                               django_capture_on_commit_callbacks):
-    from notifiche import tasks
-
-    queued = []
-    for task in (tasks.notifica_email, tasks.push_notifica, tasks.io_notifica, tasks.notifica_consegna):
-        monkeypatch.setattr(task, "delay", lambda *args, task=task, **kwargs: queued.append((task.name, args, kwargs)))
-    notifica = send(leporano, alice, django_capture_on_commit_callbacks)
-    assert queued == [("notifiche.tasks.notifica_consegna", (leporano.pk, notifica.pk),
-                       {"email": True, "ambito_io": "mensa", "pagamento": None})]
-
-
-def test_the_one_message_mails_and_records_every_channel(leporano, alice, django_capture_on_commit_callbacks):
-    notifica = send(leporano, alice, django_capture_on_commit_callbacks)
-    assert [m.to for m in mail.outbox] == [[alice.email]]
-    with scope(comune=leporano):
-        assert Notifica.objects.get(pk=notifica.pk).email_inviata_il is not None
-        # App IO without a key is recorded for staff, as before.
-        assert MessaggioIO.objects.get(notifica=notifica).stato == StatoMessaggioIO.CHIAVE
+    families = families_with_phones(client, push, 3)
+    with scope(comune=leporano), django_capture_on_commit_callbacks(execute=True):
+        for n, (family, _phone) in enumerate(families):
+            if n == rolled_back:
+                with pytest.raises(RuntimeError), transaction.atomic():
+                    notifica_send(comune=leporano, user=family, titolo="Annullato", testo="mai inviato")
+                    raise RuntimeError
+            else:
+                notifica_send(comune=leporano, user=family, titolo="Avviso", testo=f"Famiglia {n}")
+    assert sorted(r.token for r in push.received) == sorted(
+        phone.token for n, (_family, phone) in enumerate(families) if n != rolled_back)
+    assert [m.to for m in mail.outbox] == [[f.email] for n, (f, _p) in enumerate(families) if n != rolled_back]
 
 
-def test_a_mail_server_down_is_retried_by_the_email_task_and_mails_once(leporano, alice, monkeypatch,
-                                                                         django_capture_on_commit_callbacks):
-    from django.core.mail.backends.locmem import EmailBackend
-
-    real_send = EmailBackend.send_messages
-    attempts = []
-
-    def flaky(self, messages):
-        attempts.append(1)
-        if len(attempts) == 1:
-            raise smtplib.SMTPServerDisconnected("down")
-        return real_send(self, messages)
-
-    monkeypatch.setattr(EmailBackend, "send_messages", flaky)
-    notifica = send(leporano, alice, django_capture_on_commit_callbacks)
-    assert len(attempts) == 2 and len(mail.outbox) == 1
-    with scope(comune=leporano):
-        assert Notifica.objects.get(pk=notifica.pk).email_inviata_il is not None
-
-
-def test_a_failing_channel_does_not_stop_the_others(leporano, alice, monkeypatch, caplog,
-                                                    django_capture_on_commit_callbacks):
-    from notifiche import push
-
-    def broken(**kwargs):
-        raise RuntimeError("push service library bug")
-
-    monkeypatch.setattr(push, "push_fanout", broken)
-    notifica = send(leporano, alice, django_capture_on_commit_callbacks)
+def test_nothing_goes_out_when_the_whole_transaction_rolls_back(client, push, leporano,
+                                                                django_capture_on_commit_callbacks):
+    [(family, _phone)] = families_with_phones(client, push, 1)
+    with scope(comune=leporano), pytest.raises(RuntimeError), transaction.atomic():
+        notifica_send(comune=leporano, user=family, titolo="Annullato", testo="mai inviato")
+        raise RuntimeError
+    with scope(comune=leporano), django_capture_on_commit_callbacks(execute=True):
+        notifica_send(comune=leporano, user=family, titolo="Avviso", testo="Questo sì", chiave="dopo")
+    assert [json.loads(r.payload)["testo"] for r in push.received] == ["Questo sì"]
     assert len(mail.outbox) == 1
-    with scope(comune=leporano):
-        assert MessaggioIO.objects.filter(notifica=notifica).exists()
-    assert "the push channel failed" in caplog.text
 
 
-def test_no_email_wanted_sends_the_other_channels_only(leporano, alice, django_capture_on_commit_callbacks):
-    notifica = send(leporano, alice, django_capture_on_commit_callbacks, email=False)
-    assert mail.outbox == []
-    with scope(comune=leporano):
-        assert MessaggioIO.objects.filter(notifica=notifica).exists()
+def test_one_vapid_signature_per_push_service_renewed_before_it_expires(
+        client, push, leporano, monkeypatch, django_capture_on_commit_callbacks):
+    families = families_with_phones(client, push, 3)
+    vapid._tokens.clear()
+    signed = []
+    original = vapid.vapid().sign
+    monkeypatch.setattr(vapid.vapid(), "sign", lambda claims: signed.append(claims) or original(claims))
 
+    def send_all(round_):
+        with scope(comune=leporano), django_capture_on_commit_callbacks(execute=True):
+            for family, _phone in families:
+                notifica_send(comune=leporano, user=family, titolo="Avviso", testo="x", chiave=f"r{round_}")
 
-def test_without_an_io_key_the_outcome_is_recorded_once(leporano, alice, django_capture_on_commit_callbacks):
-    from notifiche.io.invio import NESSUNA_CHIAVE
-    from notifiche.tasks import io_notifica
-
-    notifica = send(leporano, alice, django_capture_on_commit_callbacks)
-    io_notifica.delay(leporano.pk, notifica.pk)  # a duplicated run changes nothing
-    with scope(comune=leporano):
-        messaggio = MessaggioIO.objects.get(notifica=notifica)
-    assert (messaggio.stato, messaggio.esito, messaggio.tentativi) == (StatoMessaggioIO.CHIAVE, NESSUNA_CHIAVE, 1)
-
-
-def test_a_pending_io_message_whose_key_was_refused_since_is_closed(leporano, alice,
-                                                                    django_capture_on_commit_callbacks):
-    from notifiche.models import ServizioIO, StatoChiaveIO
-    from notifiche.tasks import io_notifica
-
-    notifica = send(leporano, alice, django_capture_on_commit_callbacks, email=False)
-    with scope(comune=leporano):
-        servizio = ServizioIO.objects.create(comune=leporano, ambito="mensa", nome="Mensa", api_key="k",
-                                             stato_chiave=StatoChiaveIO.RIFIUTATA)
-        MessaggioIO.objects.filter(notifica=notifica).update(stato=StatoMessaggioIO.DA_INVIARE, tentativi=1,
-                                                             servizio=servizio)
-    io_notifica.delay(leporano.pk, notifica.pk)
-    with scope(comune=leporano):
-        messaggio = MessaggioIO.objects.get(notifica=notifica)
-    assert (messaggio.stato, messaggio.tentativi) == (StatoMessaggioIO.CHIAVE, 2)
+    send_all(1)
+    send_all(2)
+    assert len(push.received) == 6
+    assert [c["aud"] for c in signed] == [push.url]  # one token for the six pushes to this service
+    assert len({r.headers["authorization"] for r in push.received}) == 1
+    now = vapid.time.time()
+    monkeypatch.setattr(vapid.time, "time", lambda: now + vapid.TOKEN_SECONDS - vapid.REUSE_MARGIN_SECONDS + 1)
+    assert vapid.authorization(push.endpoint(families[0][1]))  # close to "exp": signed again
+    assert len(signed) == 2 and signed[1]["exp"] > signed[0]["exp"]

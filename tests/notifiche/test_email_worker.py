@@ -24,4 +24,4 @@ def test_nothing_is_mailed_when_the_transaction_rolls_back(leporano, alice, mail
                                                           django_capture_on_commit_callbacks):
     with scope(comune=leporano), django_capture_on_commit_callbacks(execute=False) as callbacks:
         notifica_send(comune=leporano, user=alice, titolo="x", testo="y")
-    assert len(callbacks) == 1 and mailoutbox == []
+    assert callbacks and mailoutbox == []  # the delivery waits for a commit that never comes

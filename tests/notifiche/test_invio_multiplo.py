@@ -14,13 +14,11 @@ from tests.factories import UserFactory
 def test_bulk_messages_take_every_channel_and_honour_the_preferences(
     leporano, alice, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from notifiche import push
-    from notifiche.io import invio
+    from notifiche import tasks
 
     pushed, io = [], []
-    # The worker's delivery (notifiche.consegna) hands each message to the push and App IO channels.
-    monkeypatch.setattr(push, "push_fanout", lambda notifica, preferenze: pushed.append(notifica.pk) or 0)
-    monkeypatch.setattr(invio, "io_send", lambda notifica, ambito, pagamento, preferenze: io.append(notifica.pk))
+    monkeypatch.setattr(tasks.push_notifiche, "delay", lambda comune, pks: pushed.extend(pks))
+    monkeypatch.setattr(tasks.io_notifiche, "delay", lambda comune, voci: io.extend(v[0] for v in voci))
     senza_email = UserFactory(email="no-mail@example.org")
     with scope(comune=leporano):
         PreferenzeCanali.objects.create(comune=leporano, user=senza_email, email=False)

@@ -23,7 +23,7 @@ def test_a_keyed_message_is_stored_and_emailed_once(leporano, alice, django_capt
 def test_no_email_if_the_transaction_rolls_back(leporano, alice, django_capture_on_commit_callbacks):
     with scope(comune=leporano), django_capture_on_commit_callbacks(execute=False) as callbacks:
         notifica_send(comune=leporano, user=alice, titolo="Avviso", testo="Testo")
-    assert len(callbacks) == 1
+    assert callbacks  # the delivery waits for a commit that never comes
     assert mail.outbox == []
 
 
