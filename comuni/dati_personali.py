@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scope, scopes_disabled
 
+from omnibus import stamps
+
 from .models import Comune, ConsensoPrivacy, EventoAccesso, RichiestaCancellazione, StatoRichiesta, User
 
 CANCELLAZIONE_GIA_RICHIESTA = _("Hai già una richiesta di cancellazione in attesa per questo comune.")
@@ -114,6 +116,7 @@ def richiesta_cancellazione_decide(
         user = richiesta.utente
         if accolta and user is not None:
             Tutore.objects.filter(utente=user).update(utente=None, collegato_il=None)
+            stamps.utenti_changed([user.pk])  # update(): no model signal
             with scopes_disabled():
                 still_linked = Tutore.objects.filter(utente=user).exists()
             if not still_linked:

@@ -10,6 +10,7 @@ from django.db.models import Case, DateField, DateTimeField, DecimalField, Q, Te
 from django.utils import timezone
 
 from comuni.models import Comune
+from omnibus import stamps
 from pagamenti.models import Movimento, Servizio, TipoMovimento
 
 from .calendario import calendari_load, classi_con_servizio_q
@@ -105,7 +106,9 @@ def meal_debit_for_day(
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
+        written = max(cursor.rowcount, 0)
+    stamps.comune_changed(comune.pk)  # INSERT … SELECT: no model signal; every family's balance moved
+    return written
 
 
 def meal_debit_run(*, comune: Comune, giorno: datetime.date, force: bool = False) -> dict:

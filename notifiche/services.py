@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from comuni.models import Comune, User
 from consumatori.models import Consumatore
+from omnibus import stamps
 
 from .models import Notifica
 
@@ -110,6 +111,7 @@ def notifiche_send_bulk(notifiche: list[NotificaDaInviare]) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         stored = cursor.fetchall()
+    stamps.utenti_changed({user_id for _pk, user_id, _chiave in stored})  # raw SQL: no model signal
     # The same delivery as notifica_send, per stored message: the e-mail task (claimed once, honouring the
     # family's channel preferences), push and App IO.
     by_key = {(n.user.pk, n.chiave): n for n in notifiche}
@@ -122,4 +124,6 @@ def notifiche_send_bulk(notifiche: list[NotificaDaInviare]) -> list[int]:
 
 def notifiche_mark_read(*, user: User) -> int:
     """Mark every message of the user in the current comune as read."""
-    return Notifica.objects.filter(user=user, letta=False).update(letta=True)
+    changed = Notifica.objects.filter(user=user, letta=False).update(letta=True)
+    stamps.utenti_changed([user.pk])  # update(): no model signal
+    return changed
