@@ -102,6 +102,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "omnibus.tenancy.comune_context",
                 "iscrizioni.context_processors.iscrizioni_aperte",
+                # The CSRF token as a placeholder while a cacheable family page renders (page_cache).
+                "consumatori.page_cache.csrf_placeholder",
             ],
         },
     },
@@ -306,6 +308,12 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Family pages (CITTADINO, Dettaglio, Pagamenti) cached whole in the shared cache, keyed on version
+# stamps bumped by every write (consumatori.page_cache, omnibus.stamps). Only with Redis: with the
+# in-process cache of `make run` the Celery worker's writes could not reach the web server's cache.
+# 0 turns it off.
+FAMILY_PAGE_CACHE_SECONDS = env.int("FAMILY_PAGE_CACHE_SECONDS", default=600 if REDIS_URL else 0)
 
 # Sessions and cookies. With Redis, sessions are read from the cache and written through to the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from consumatori.page_cache import family_page_cached
 from consumatori.selectors import consumatore_of_family, consumatori_of_family
 from consumatori.views import family_login_required
 
@@ -20,6 +21,7 @@ TIPI_PAGAMENTO = [TipoMovimento.RICARICA_PAGOPA, TipoMovimento.RICARICA_PUNTOLIS
 
 
 @family_login_required
+@family_page_cached
 def pagamenti(request: HttpRequest, comune: str) -> HttpResponse:
     consumatori = list(consumatori_of_family(user=request.user))
     balances = saldi(consumatori=consumatori)
