@@ -101,10 +101,13 @@ def notifiche_send_bulk(notifiche: list[NotificaDaInviare]) -> list[int]:
     if not notifiche:
         return []
     table = Notifica._meta.db_table
-    rows = ", ".join(["(%s, %s, %s, %s, %s, FALSE, %s, NOW())"] * len(notifiche))
+    # The time is a parameter, not NOW(): SQLite (make run) has no NOW().
+    rows = ", ".join(["(%s, %s, %s, %s, %s, FALSE, %s, %s)"] * len(notifiche))
     params: list[object] = []
+    now = timezone.now()
     for n in notifiche:
-        params += [n.comune.pk, n.user.pk, n.consumatore.pk if n.consumatore else None, n.titolo, n.testo, n.chiave]
+        params += [n.comune.pk, n.user.pk, n.consumatore.pk if n.consumatore else None, n.titolo, n.testo, n.chiave,
+                   now]
     # The partial unique index (user, chiave) WHERE chiave <> '' is the once-per-key rule, as in notifica_send.
     sql = f"""INSERT INTO {table} (comune_id, user_id, consumatore_id, titolo, testo, letta, chiave, creata_il)
               VALUES {rows} ON CONFLICT DO NOTHING RETURNING id, user_id, chiave"""  # noqa: S608
