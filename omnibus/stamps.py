@@ -36,6 +36,17 @@ GLOBAL = "stamp:v1:global"
 PROJECT_APPS = {"comuni", "consumatori", "mensa", "trasporto", "pagamenti", "notifiche", "iscrizioni", "ufficio"}
 
 
+# Rows no family page reads, written often (deliveries, kitchen counts, staff bookkeeping): without
+# this list they would bump their whole comune and empty its cached pages many times a day.
+NOT_ON_FAMILY_PAGES = {
+    "notifiche.InvioPush", "notifiche.MessaggioIO", "notifiche.ServizioIO", "notifiche.DispositivoPush",
+    "mensa.ConteggioInviato", "mensa.AddebitoEseguito", "comuni.EventoAccesso",
+    "pagamenti.ConfigurazioneRiconciliazione", "pagamenti.FlussoRendicontazione",
+    "pagamenti.PagamentoRendicontato", "pagamenti.EstrattoLIS", "pagamenti.RigaEstrattoLIS",
+    "ufficio.ImpostazioniSolleciti", "ufficio.InvioSolleciti", "ufficio.Esportazione",
+}
+
+
 def enabled() -> bool:
     """Cached family pages need a cache shared by the web server and the Celery worker (Redis)."""
     return settings.FAMILY_PAGE_CACHE_SECONDS > 0
@@ -106,6 +117,16 @@ def _utenti_of(consumatore_ids: set[int]) -> set[str]:
         return {utente_key(pk) for pk in user_ids}
 
 
+def _utenti_of_iscrizione(iscrizione_id: int | None) -> set[str]:
+    from django_scopes import scopes_disabled
+
+    from trasporto.models import Iscrizione
+
+    with scopes_disabled():
+        consumatore_id = Iscrizione.objects.filter(pk=iscrizione_id).values_list("consumatore_id", flat=True).first()
+    return _utenti_of({consumatore_id} - {None})
+
+
 def consumatori_changed(consumatore_ids: Iterable[int]) -> None:
     """Rows of these children changed: the pages of every account linked to them."""
     if enabled():
@@ -123,6 +144,10 @@ def _keys_for(instance) -> set[str]:
         return {comune_key(instance.pk)}
     if model.label_lower == settings.AUTH_USER_MODEL.lower():
         return {utente_key(instance.pk)}
+    if model.label in NOT_ON_FAMILY_PAGES:
+        return set()
+    if model.label == "trasporto.Salita":  # a boarding: the child of its enrolment
+        return _utenti_of_iscrizione(instance.iscrizione_id)
     if model.label in ("consumatori.Consumatore", "consumatori.Tutore"):
         # Who is linked to whom: rare writes, every page of the comune.
         return {comune_key(instance.comune_id)}

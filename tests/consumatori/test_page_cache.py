@@ -200,3 +200,21 @@ def test_a_changed_name_shows_at_once(client, family, alice):
     alice.first_name = "Alicia"
     alice.save()
     assert "Alicia Lacaita" in _get(client, HOME).content.decode()
+
+
+def test_another_family_s_absence_leaves_this_family_s_pages_cached(client, family, leporano, mensa_alice):  # noqa: F811
+    from mensa.assenze import assenza_create
+    from tests.mensa.factories import IscrizioneMensaFactory
+
+    neighbour = UserFactory(email="vicina@example.org")
+    with scope(comune=leporano):
+        classe = family.classe
+    child = ConsumatoreFactory(comune=leporano, nome="Ettore", cognome="Vicino", classe=classe)
+    TutoreFactory(comune=leporano, consumatore=child, utente=neighbour)
+    IscrizioneMensaFactory(comune=leporano, consumatore=child, tariffa=mensa_alice)
+    _cached_twice(client, _dettaglio(family))
+    with scope(comune=leporano):
+        assert assenza_create(consumatore=child, dal=TUESDAY, registrata_da=neighbour)
+    assert _get(client, _dettaglio(family))["X-Omnibus-Cache"] == "hit"
+    client.force_login(neighbour)
+    assert "assente" in _day(_get(client, _dettaglio(child)).content.decode(), TUESDAY)
