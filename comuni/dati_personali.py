@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scope, scopes_disabled
 
+from omnibus import stamps
+
 from .models import Comune, ConsensoPrivacy, EventoAccesso, RichiestaCancellazione, StatoRichiesta, User
 
 CANCELLAZIONE_GIA_RICHIESTA = _("Hai già una richiesta di cancellazione in attesa per questo comune.")
@@ -129,6 +131,7 @@ def richiesta_cancellazione_decide(
         if accolta and user is not None:
             Tutore.objects.filter(utente=user).update(utente=None, collegato_il=None)
             DispositivoPush.objects.filter(user=user).delete()  # this comune's pushes to the family's phones
+            stamps.utenti_changed([user.pk])  # update(): no model signal
             with scopes_disabled():
                 still_linked = Tutore.objects.filter(utente=user).exists()
             if not still_linked:

@@ -24,6 +24,7 @@ from django_scopes import scope, scopes_disabled
 
 from comuni.models import Comune, User
 from comuni.validators import normalize_codice_fiscale
+from omnibus import stamps
 
 from .models import (
     LINK_CODE_ALPHABET,
@@ -116,11 +117,13 @@ def tutele_link_by_codice_fiscale(*, user: User) -> int:
         return 0
     # A cross-comune write by design: one identity, one account, a link in each comune.
     with scopes_disabled():
-        return (
+        linked = (
             Tutore.objects.filter(codice_fiscale=user.codice_fiscale, utente__isnull=True)
             .exclude(consumatore__tutori__utente=user)
             .update(utente=user, collegato_il=timezone.now())
         )
+    stamps.utenti_changed([user.pk])  # update(): no model signal; the account's children changed
+    return linked
 
 
 def richiesta_associazione_create(

@@ -7,6 +7,7 @@ import datetime
 from django.db import connection
 
 from comuni.models import Comune
+from omnibus import stamps
 
 from .models import Classe, ClasseConsumatore, Consumatore
 
@@ -36,7 +37,9 @@ def storico_classi_sync(*, comune: Comune, consumatore_ids: list[int] | None = N
     """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
+        written = max(cursor.rowcount, 0)
+    stamps.comune_changed(comune.pk)  # raw SQL: no model signal
+    return written
 
 
 def classe_del_periodo(*, consumatore: Consumatore, dal: datetime.date, al: datetime.date) -> Classe | None:

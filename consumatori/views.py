@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from .dettaglio import sezioni_render_context
+from .page_cache import family_page_cached
 from .selectors import consumatore_of_family, consumatori_of_family
 
 
@@ -27,12 +28,14 @@ def family_login_required(view):
 
 
 @family_login_required
+@family_page_cached
 def cittadino_home(request: HttpRequest, comune: str) -> HttpResponse:
     consumatori = list(consumatori_of_family(user=request.user))
     return render(request, "consumatori/cittadino.html", {"consumatori": consumatori})
 
 
 @family_login_required
+@family_page_cached
 def consumatore_dettaglio(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
     """"Dettaglio": school, class and section, then the sections the services registered (canteen, bus)."""
     consumatore = consumatore_of_family(user=request.user, pk=pk)

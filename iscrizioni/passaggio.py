@@ -16,6 +16,7 @@ from comuni.models import Comune
 from consumatori.models import AnnoScolastico, Classe, Consumatore, Scuola
 from consumatori.storico import storico_classi_sync
 from mensa.models import Calendario, CalendarioScuola, IscrizioneMensa
+from omnibus import stamps
 from pagamenti.models import Servizio
 from trasporto.models import Fermata, Iscrizione, Linea
 
@@ -55,7 +56,10 @@ def _t(model) -> str:
 def _run(sql: str, params: dict) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
+        written = max(cursor.rowcount, 0)
+    if "comune" in params:
+        stamps.comune_changed(params["comune"])  # raw SQL: no model signal
+    return written
 
 
 def _denominazione(anno: int | None, sezione: str) -> str:

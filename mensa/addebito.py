@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from comuni.models import Comune
 from consumatori.models import Classe, Consumatore
+from omnibus import stamps
 from pagamenti.models import Movimento, Servizio, TipoMovimento
 
 from .calendario import calendari_load, classi_con_servizio_q, festivo_nazionale
@@ -160,7 +161,9 @@ def meal_debit_for_day(
     """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
+        written = max(cursor.rowcount, 0)
+    stamps.comune_changed(comune.pk)  # INSERT … SELECT: no model signal; every family's balance moved
+    return written
 
 
 def meal_debit_run(*, comune: Comune, giorno: datetime.date, force: bool = False) -> dict:

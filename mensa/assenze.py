@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comuni.models import User
 from consumatori.models import Consumatore
+from omnibus import stamps
 
 from .calendario import calendari_load, giorno_di_servizio
 from .cutoff import ROME, cutoff_check
@@ -80,6 +81,7 @@ def assenza_create(
         if d not in already
     ]
     Assenza.objects.bulk_create(nuove, ignore_conflicts=True)
+    stamps.consumatori_changed([consumatore.pk])  # bulk_create(): no model signal
     if nuove:
         _confirm(consumatore, registrata_da, now, [a.giorno for a in nuove], withdrawn=False)
     return nuove

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from comuni.models import Comune, User
+from omnibus import stamps
 from pwa.models import ServizioTocco
 from pwa.services import TapInput, tocchi_register
 
@@ -22,6 +23,7 @@ def presenze_sync(*, comune: Comune, taps: list[TapInput], registrata_da: User) 
             update_conflicts=True, unique_fields=["consumatore", "giorno"],
             update_fields=["presente", "registrata_da", "registrata_il"],
         )
+        stamps.consumatori_changed(tap.consumatore_id for tap in winners)  # bulk_create(): no model signal
 
     return tocchi_register(comune=comune, servizio=ServizioTocco.MENSA, taps=taps, registrato_da=registrata_da,
                            applica=apply)

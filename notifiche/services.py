@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from comuni.models import Comune, User
 from consumatori.models import Consumatore
+from omnibus import stamps
 
 from .allegati import allegato_of
 from .consegna import Consegna, consegna_dopo_commit
@@ -39,7 +40,10 @@ def _insert_once(rows: list[Notifica], now: datetime.datetime | None = None) -> 
               VALUES {values} ON CONFLICT DO NOTHING RETURNING id, user_id, chiave"""  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        stored = cursor.fetchall()
+    if stored:
+        stamps.utenti_changed({user_id for _pk, user_id, _chiave in stored})  # raw SQL: no model signal
+    return stored
 
 
 def notifica_send(
@@ -142,4 +146,6 @@ def notifiche_send_bulk(notifiche: list[NotificaDaInviare]) -> list[int]:
 
 def notifiche_mark_read(*, user: User) -> int:
     """Mark every message of the user in the current comune as read."""
-    return Notifica.objects.filter(user=user, letta=False).update(letta=True)
+    changed = Notifica.objects.filter(user=user, letta=False).update(letta=True)
+    stamps.utenti_changed([user.pk])  # update(): no model signal
+    return changed

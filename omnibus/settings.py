@@ -102,6 +102,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "omnibus.tenancy.comune_context",
                 "iscrizioni.context_processors.iscrizioni_aperte",
+                # The CSRF token as a placeholder while a cacheable family page renders (page_cache).
+                "consumatori.page_cache.csrf_placeholder",
             ],
         },
     },
@@ -301,11 +303,18 @@ FDR_MAX_BYTES = env.int("FDR_MAX_BYTES", default=20 * 1024 * 1024)
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Django's backend, keeping one redis-py client per pool (omnibus/cache.py).
+        {"BACKEND": "omnibus.cache.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Family pages (CITTADINO, Dettaglio, Pagamenti) cached whole in the shared cache, keyed on version
+# stamps bumped by every write (consumatori.page_cache, omnibus.stamps). Only with Redis: with the
+# in-process cache of `make run` the Celery worker's writes could not reach the web server's cache.
+# 0 turns it off.
+FAMILY_PAGE_CACHE_SECONDS = env.int("FAMILY_PAGE_CACHE_SECONDS", default=600 if REDIS_URL else 0)
 
 # Sessions and cookies. With Redis, sessions are read from the cache and written through to the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"

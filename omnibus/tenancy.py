@@ -24,6 +24,7 @@ class ComuneScopeMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         from comuni.selectors import comune_attivo_by_slug, staff_comune_for_user
+        from consumatori.page_cache import cached_response
 
         request.comune = None
         try:
@@ -33,6 +34,10 @@ class ComuneScopeMiddleware:
 
         slug = match.kwargs.get("comune") if match else None
         if slug is not None:
+            # A family page unchanged since it was cached: served before the comune or the account loads.
+            cached = cached_response(request, match.func, slug)
+            if cached is not None:
+                return cached
             comune = comune_attivo_by_slug(slug=slug)
             if comune is None:
                 raise Http404("Comune non trovato")

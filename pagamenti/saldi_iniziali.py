@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from comuni.models import Comune, User
 from comuni.validators import normalize_codice_fiscale, validate_codice_fiscale
 from consumatori.models import Consumatore
+from omnibus import stamps
 
 from .models import Movimento, Servizio, TipoMovimento
 
@@ -145,4 +146,5 @@ def saldi_iniziali_apply(*, comune: Comune, anteprima: AnteprimaImport, creato_d
     ]
     with transaction.atomic():
         Movimento.objects.bulk_create(movimenti, batch_size=2000)
+        stamps.comune_changed(comune.pk)  # bulk_create(): no model signal
     return len(movimenti)

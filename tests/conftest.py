@@ -32,6 +32,9 @@ def _private_cache(settings):
     # A fresh in-process cache per test: rate limits and cached pages never leak between tests,
     # nor between test processes sharing one Redis server.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}}
+    # Family pages are cached in every test (one process: the in-process cache is shared), so that any
+    # write that forgets to bump its version stamps shows up as a stale page in the tests that follow it.
+    settings.FAMILY_PAGE_CACHE_SECONDS = 600
     from django.core.cache import cache
 
     cache.clear()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from comuni.models import Comune, User
+from omnibus import stamps
 from pwa.models import ServizioTocco
 from pwa.services import TapInput, tocchi_register
 
@@ -28,6 +29,7 @@ def salite_sync(*, comune: Comune, taps: list[TapInput], registrata_da: User) ->
                     registrata_da=registrata_da) for tap in winners if tap.valore],
             ignore_conflicts=True,
         )
+        stamps.comune_changed(comune.pk)  # bulk_create(): no model signal
 
     return tocchi_register(comune=comune, servizio=ServizioTocco.TRASPORTO, taps=taps, registrato_da=registrata_da,
                            applica=apply)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comuni.models import Comune, User
 from consumatori.models import Consumatore
+from omnibus import stamps
 from pagamenti.models import Movimento, Servizio, TipoMovimento
 
 from .models import (
@@ -232,6 +233,7 @@ def mensilita_debit(*, comune: Comune, mese: str) -> EsitoAddebito:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         written = cursor.rowcount
+    stamps.comune_changed(comune.pk)  # INSERT … SELECT: no model signal
     return EsitoAddebito(key, max(written, 0))
 
 

@@ -12,6 +12,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from comuni.admin import ComuneScopedAdmin
+from omnibus import stamps
 
 from .allergeni import allergene_etichetta
 from .importa import menu_import_apply, menu_import_parse
@@ -160,6 +161,7 @@ class CicloMenuAdmin(_InlineComuneMixin, ComuneUniqueAdmin):
         super().save_related(request, form, formsets, change)
         # The periods carry the cycle's school level (checked for gaps per level): keep it in step.
         PeriodoMenu.objects.filter(ciclo=form.instance).update(livello=form.instance.livello)
+        stamps.comune_changed(form.instance.comune_id)  # update(): no model signal
 
     def get_urls(self):
         return [path("<int:pk>/importa/", self.admin_site.admin_view(self.import_view), name="mensa_menu_import"),

@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from omnibus import stamps
+
 from .models import CicloMenu, GiornoSettimana, Piatto, Portata, VoceMenu
 
 COLONNE = ("settimana", "giorno", "portata", "piatto")
@@ -141,4 +143,5 @@ def menu_import_apply(*, ciclo: CicloMenu, anteprima: AnteprimaMenu) -> int:
         VoceMenu(comune_id=ciclo.comune_id, ciclo=ciclo, settimana=s, giorno_settimana=g, portata=p, piatto=piatto)
         for s, g, p, piatto in anteprima.voci
     ])
+    stamps.comune_changed(ciclo.comune_id)  # bulk_create(): no model signal
     return len(anteprima.voci)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comuni.models import Comune, User
 from consumatori.models import Consumatore
+from omnibus import stamps
 from pagamenti.models import (
     ConfigurazionePagamenti,
     EsitoRicevuta,
@@ -84,6 +86,20 @@ def _enqueue_publish(posizione: Posizione) -> None:
     posizione_publish_task.delay(posizione.comune_id, posizione.pk)
 
 
+def _bumps_family_pages(fn):
+    """The position's state is written with update() (no model signal): its account's pages change."""
+
+    @functools.wraps(fn)
+    def wrapper(*, posizione: Posizione, **kwargs):
+        try:
+            return fn(posizione=posizione, **kwargs)
+        finally:
+            stamps.utenti_changed([posizione.utente_id])
+
+    return wrapper
+
+
+@_bumps_family_pages
 def posizione_publish(*, posizione: Posizione) -> bool:
     """Publish the position on the comune's gateway; on failure it stays pending, unpayable, and is retried."""
     if posizione.pubblicata_il is not None:
@@ -105,6 +121,7 @@ def posizione_publish(*, posizione: Posizione) -> bool:
     return True
 
 
+@_bumps_family_pages
 def posizione_poll(*, posizione: Posizione) -> Ricevuta | None:
     """Read a pending position's state at the gateway (publishing it first if needed) and act on it:
     credit a paid one once, close an expired or invalidated one, and keep any state we do not know in
@@ -163,6 +180,7 @@ def _keep_receipt_document(gateway, posizione: Posizione, ricevuta: Ricevuta) ->
         Ricevuta.objects.filter(pk=ricevuta.pk).update(documento=documento)
 
 
+@_bumps_family_pages
 def posizione_cancel(*, posizione: Posizione) -> bool:
     """Close a pending position (the family gave up, or staff cancel it). A published one is invalidated
     at the gateway first, so that it can no longer be paid at a PSP; if the gateway says it cannot be

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from consumatori.page_cache import family_page_cached
 from consumatori.selectors import consumatore_of_family, consumatori_of_family
 from consumatori.views import family_login_required
 
@@ -20,17 +21,22 @@ TIPI_PAGAMENTO = [TipoMovimento.RICARICA_PAGOPA, TipoMovimento.RICARICA_PUNTOLIS
 
 
 @family_login_required
+@family_page_cached
 def pagamenti(request: HttpRequest, comune: str) -> HttpResponse:
     consumatori = list(consumatori_of_family(user=request.user))
     balances = saldi(consumatori=consumatori)
-    movimenti = list(movimenti_of_consumatori(consumatori=consumatori))
-    conti = []
-    for c in consumatori:
-        for servizio, label in Servizio.choices:
-            conti.append({
-                "consumatore": c, "servizio": servizio, "servizio_label": label, "saldo": balances[(c.pk, servizio)],
-                "movimenti": [m for m in movimenti if m.consumatore_id == c.pk and m.servizio == servizio],
-            })
+    # One pass over the movements: grouped by account, each with its type's label (get_tipo_display
+    # rebuilds the choices dictionary for every row: a sixth of the page's time with a year of meals).
+    tipi = dict(TipoMovimento.choices)
+    per_conto: dict[tuple[int, str], list[Movimento]] = {}
+    for m in movimenti_of_consumatori(consumatori=consumatori):
+        m.tipo_label = tipi.get(m.tipo, m.tipo)
+        per_conto.setdefault((m.consumatore_id, m.servizio), []).append(m)
+    conti = [
+        {"consumatore": c, "servizio": servizio, "servizio_label": label, "saldo": balances[(c.pk, servizio)],
+         "movimenti": per_conto.get((c.pk, servizio), [])}
+        for c in consumatori for servizio, label in Servizio.choices
+    ]
     posizioni = list(posizioni_of_user(user=request.user)[:50])
     anno = timezone.localdate().year
     return render(request, "pagamenti/pagamenti.html", {

@@ -15,6 +15,7 @@ def test_cittadino_lists_children_with_school_class_and_section(client, alice, a
 
 
 def test_cittadino_runs_a_fixed_number_of_queries(client, alice, leporano, settings, django_assert_num_queries):
+    settings.FAMILY_PAGE_CACHE_SECONDS = 0  # the render path; hits: tests/consumatori/test_page_cache.py
     from tests.factories import ConsumatoreFactory, TutoreFactory
 
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"

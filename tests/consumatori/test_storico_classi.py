@@ -67,7 +67,8 @@ def test_a_past_month_shows_the_class_of_that_school_year(client, clock, leporan
 
 
 def test_the_history_costs_one_query_only_for_a_past_year(client, clock, leporano, alice, alice_children,  # noqa: F811
-                                                         mensa_alice, django_assert_num_queries):  # noqa: F811
+                                                         mensa_alice, django_assert_num_queries, settings):  # noqa: F811
+    settings.FAMILY_PAGE_CACHE_SECONDS = 0  # the render path; hits: tests/consumatori/test_page_cache.py
     leonardo = alice_children[0]
     _promote(leporano, leonardo)
     client.force_login(alice)

@@ -65,7 +65,8 @@ def _queries(client, url, django_assert_num_queries, n):
 
 
 def test_the_page_runs_a_fixed_number_of_queries(client, clock, leporano, alice, alice_children, mensa_alice,
-                                                 django_assert_num_queries):
+                                                 django_assert_num_queries, settings):
+    settings.FAMILY_PAGE_CACHE_SECONDS = 0  # the render path; hits: tests/consumatori/test_page_cache.py
     # session, user, consumer, calendars, closures, absences, overrides, suspensions, enrolments,
     # meals, balances, bland meals of the month and week, diets, menu periods and variations (no menu
     # published here: tests/mensa/menu/test_menu_famiglie.py counts the full menu), bus enrolments,

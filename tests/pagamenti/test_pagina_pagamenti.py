@@ -36,7 +36,8 @@ def test_the_page_lists_movements_per_consumer_and_service(client, alice, alice_
 
 
 def test_the_page_runs_a_fixed_number_of_queries(client, alice, alice_children, leporano, config_leporano,
-                                                 django_assert_num_queries):
+                                                 django_assert_num_queries, settings):
+    settings.FAMILY_PAGE_CACHE_SECONDS = 0  # the render path; hits: tests/consumatori/test_page_cache.py
     client.force_login(alice)
     add_to_cart(client, alice_children[0])
     checkout(client)

@@ -73,7 +73,8 @@ def test_a_bland_meal_and_a_variation_show_in_the_week(client, clock, leporano, 
 
 
 def test_the_page_with_the_week_menu_keeps_a_fixed_query_count(client, clock, leporano, alice, celiaca, menu,
-                                                               mensa_alice, django_assert_num_queries):
+                                                               mensa_alice, django_assert_num_queries, settings):
+    settings.FAMILY_PAGE_CACHE_SECONDS = 0  # the render path; hits: tests/consumatori/test_page_cache.py
     # session, user, consumer, calendars, closures, absences, overrides, suspensions, enrolments,
     # meals, balances, bland meals (month and week), diets, their excluded ingredients, menu periods,
     # courses, variations, substitutes, ingredients, bus enrolments (the comune is cached after the
