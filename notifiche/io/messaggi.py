@@ -1,7 +1,8 @@
 """The content of an App IO message, within IO's limits (MessageContent in io-functions-services'
 openapi/index.yaml: subject 10–120 characters, markdown 80–10,000, payment_data with the amount in
-euro cents and the 18-digit notice number), following the national model of the school-canteen
-messages: the service named in the subject, the comune signing the text, the avviso payable in IO."""
+euro cents and the 18-digit notice number). Events of the national model of the school-canteen
+messages get its subject and text (notifiche.io.modello); any other message names the service in the
+subject and the comune signs the text. An avviso is payable in IO either way."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from notifiche.models import Notifica, ServizioIO
+
+from .modello import model_content
 
 if TYPE_CHECKING:
     from pagamenti.models import Posizione
@@ -40,9 +43,15 @@ def markdown_of(*, notifica: Notifica, servizio: ServizioIO) -> str:
 
 
 def content_of(*, notifica: Notifica, servizio: ServizioIO, pagamento: dict | None = None) -> dict:
-    """MessageContent; with `pagamento` (pagamento_of) the avviso can be paid inside IO."""
-    content: dict = {"subject": subject_of(notifica=notifica, servizio=servizio),
-                     "markdown": markdown_of(notifica=notifica, servizio=servizio)}
+    """MessageContent; with `pagamento` (pagamento_of) the avviso can be paid inside IO. The subject and
+    text follow the national model's message for the notification's event (notifiche.io.modello), or the
+    generic ones for an event outside the model."""
+    modello = model_content(notifica=notifica, servizio=servizio, pagamento=pagamento)
+    if modello is not None:
+        content: dict = {"subject": modello[0], "markdown": modello[1]}
+    else:
+        content = {"subject": subject_of(notifica=notifica, servizio=servizio),
+                   "markdown": markdown_of(notifica=notifica, servizio=servizio)}
     if pagamento:
         amount = int(pagamento["importo_centesimi"])
         notice = str(pagamento["numero_avviso"])
