@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from comuni.models import Comune, User
 from consumatori.models import Consumatore
 from omnibus import stamps
+from pagamenti.conferme import pagamento_confirm
 from pagamenti.models import (
     ConfigurazionePagamenti,
     EsitoRicevuta,
@@ -256,6 +257,8 @@ def ricevuta_receive(*, comune: Comune, ricevuta: RicevutaGateway, origine: str)
             riferimento=posizione.numero_avviso, descrizione=f"Ricarica pagoPA – avviso {posizione.numero_avviso}",
             creato_da=posizione.utente,
         )
+        pagamento_confirm(comune=comune, consumatore=riga.consumatore, servizio=riga.servizio, importo=riga.importo,
+                          canale="pagoPA", riferimento=posizione.numero_avviso)
     posizione.stato = StatoPosizione.PAGATA
     posizione.pagata_il = ricevuta.pagata_il
     posizione.save(update_fields=["stato", "pagata_il"])

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comuni.models import Comune
 from consumatori.models import Consumatore
+from pagamenti.conferme import pagamento_confirm
 from pagamenti.models import TipoMovimento, TransazioneLIS
 from pagamenti.services import movimento_register
 
@@ -43,4 +44,6 @@ def lis_ricarica_register(*, comune: Comune, notifica: NotificaLIS) -> tuple[Tra
         chiave=f"lis:{notifica.transaction_id}", riferimento=notifica.transaction_id[:100],
         descrizione="Ricarica PuntoLIS",
     )
+    pagamento_confirm(comune=comune, consumatore=consumatore, servizio=notifica.service, importo=notifica.amount,
+                      canale="PuntoLIS", riferimento=f"lis:{notifica.transaction_id}")
     return transazione, True
