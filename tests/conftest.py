@@ -113,3 +113,26 @@ def admin_user(db):
     user = UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
     totp_activate(user)
     return user
+
+
+IO_CF = "DBLLCU80A41L049X"  # alice's codice fiscale, verified, on App IO
+IO_KEYS = {"mensa": "chiave-io-mensa", "trasporto": "chiave-io-trasporto"}
+
+
+@pytest.fixture
+def io(settings, leporano, alice):
+    """Leporano's canteen and bus services on a fake App IO (tests/fakes/io_server.py, written from IO's
+    OpenAPI), with alice on IO and her codice fiscale verified; yields the fake (its `messages`)."""
+    from notifiche.models import ServizioIO
+    from tests.fakes.io_server import FakeIO
+
+    with FakeIO(keys=set(IO_KEYS.values())) as fake:
+        settings.APP_IO_BASE_URL = fake.base_url
+        settings.APP_IO_TIMEOUT_SECONDS = 2
+        fake.citizens[IO_CF] = True
+        alice.codice_fiscale, alice.codice_fiscale_verificato = IO_CF, True
+        alice.save()
+        with scope(comune=leporano):
+            for ambito, key in IO_KEYS.items():
+                ServizioIO.objects.create(comune=leporano, ambito=ambito, nome=f"Servizio {ambito}", api_key=key)
+        yield fake

@@ -231,9 +231,7 @@ def _count(*, invio: InvioSolleciti, inizio: int, conti: list[tuple[int, str]]) 
             )
     except IntegrityError:
         return  # counted by an earlier or concurrent run of the same block
-    counted = True
-    if counted:
-        _complete(invio)
+    _complete(invio)
 
 
 def _complete(invio: InvioSolleciti) -> None:

@@ -12,7 +12,6 @@ from . import client
 from .messaggi import content_of
 
 NO_KEY = "nessun servizio IO con una chiave valida"
-NESSUNA_CHIAVE = NO_KEY
 
 
 def _servizio(ambito: str, servizi: dict[str, ServizioIO] | None = None) -> ServizioIO | None:
@@ -45,7 +44,7 @@ def io_send(*, notifica: Notifica, ambito: str = "mensa", pagamento: dict | None
         # claim, so a first run records it in its one INSERT; a message already there goes the usual way.
         messaggio, created = MessaggioIO.objects.get_or_create(notifica=notifica, defaults={
             "comune_id": notifica.comune_id, "servizio": servizio, "stato": StatoMessaggioIO.CHIAVE,
-            "esito": NESSUNA_CHIAVE, "tentativi": 1})
+            "esito": NO_KEY, "tentativi": 1})
         if created:
             return messaggio
     else:

@@ -82,14 +82,14 @@ def test_no_email_wanted_sends_the_other_channels_only(leporano, alice, django_c
 
 
 def test_without_an_io_key_the_outcome_is_recorded_once(leporano, alice, django_capture_on_commit_callbacks):
-    from notifiche.io.invio import NESSUNA_CHIAVE
+    from notifiche.io.invio import NO_KEY
     from notifiche.tasks import io_notifica
 
     notifica = send(leporano, alice, django_capture_on_commit_callbacks)
     io_notifica.delay(leporano.pk, notifica.pk)  # a duplicated run changes nothing
     with scope(comune=leporano):
         messaggio = MessaggioIO.objects.get(notifica=notifica)
-    assert (messaggio.stato, messaggio.esito, messaggio.tentativi) == (StatoMessaggioIO.CHIAVE, NESSUNA_CHIAVE, 1)
+    assert (messaggio.stato, messaggio.esito, messaggio.tentativi) == (StatoMessaggioIO.CHIAVE, NO_KEY, 1)
 
 
 def test_a_pending_io_message_whose_key_was_refused_since_is_closed(leporano, alice,

@@ -7,31 +7,12 @@ Payee `fiscal_code` of the organisation), checked by the fake IO server, which r
 
 from __future__ import annotations
 
-import pytest
 from django_scopes import scope
 
-from notifiche.models import MessaggioIO, Notifica, ServizioIO
+from notifiche.models import MessaggioIO, Notifica
 from pagamenti.models import Posizione
-from tests.fakes.io_server import FakeIO
 
 from .helpers import add_to_cart, checkout, url
-
-CF = "DBLLCU80A41L049X"
-KEYS = {"mensa": "chiave-io-mensa", "trasporto": "chiave-io-trasporto"}
-
-
-@pytest.fixture
-def io(settings, leporano, alice):
-    with FakeIO(keys=set(KEYS.values())) as fake:
-        settings.APP_IO_BASE_URL = fake.base_url
-        settings.APP_IO_TIMEOUT_SECONDS = 2
-        fake.citizens[CF] = True
-        alice.codice_fiscale, alice.codice_fiscale_verificato = CF, True
-        alice.save()
-        with scope(comune=leporano):
-            for ambito, key in KEYS.items():
-                ServizioIO.objects.create(comune=leporano, ambito=ambito, nome=f"Servizio {ambito}", api_key=key)
-        yield fake
 
 
 def test_an_avviso_made_at_ricarica_is_payable_in_io(client, alice, alice_children, config_leporano, leporano, io,

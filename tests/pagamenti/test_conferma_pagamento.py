@@ -11,7 +11,6 @@ from notifiche.models import Notifica
 from pagamenti.pagopa.services import ricevuta_receive
 from tests.factories import UserFactory
 
-from .test_avviso_io import io  # noqa: F401 - the fake App IO server as a fixture
 from .test_puntolis import body_for, notify
 from .test_ricevute import make_position, receipt
 
@@ -23,7 +22,7 @@ def _messages(comune, **filters):
 
 
 def test_a_puntolis_top_up_is_confirmed_once_to_the_family(client, leporano, alice, alice_children, charlie,
-                                                          config_leporano, io, django_capture_on_commit_callbacks):  # noqa: F811
+                                                          config_leporano, io, django_capture_on_commit_callbacks):
     child = alice_children[0]
     with django_capture_on_commit_callbacks(execute=True):
         assert notify(client, body_for(child, "LIS-9", "25.00")).status_code == 201
@@ -47,7 +46,7 @@ def test_a_paid_avviso_confirms_each_child_and_service_to_every_guardian(leporan
         tutore.save()
     posizione = make_position(leporano, alice, alice_children)
     with django_capture_on_commit_callbacks(execute=True), scope(comune=leporano):
-        for n in range(2):  # a receipt read twice (poll and callback) credits and confirms once
+        for _ in range(2):  # a receipt read twice (poll and callback) credits and confirms once
             ricevuta_receive(comune=leporano, ricevuta=receipt(posizione), origine="gpd")
     messages = _messages(leporano)
     assert sorted((email, consumatore_id, titolo) for email, consumatore_id, titolo, _t in messages) == sorted([

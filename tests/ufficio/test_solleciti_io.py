@@ -11,33 +11,17 @@ from __future__ import annotations
 import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.urls import reverse
 from django_scopes import scope
 
-from notifiche.models import MessaggioIO, ServizioIO, StatoMessaggioIO
-from tests.fakes.io_server import FakeIO
+from notifiche.models import MessaggioIO, StatoMessaggioIO
+from tests.conftest import IO_CF
 from ufficio.models import Sollecito
 
 from .conftest import pasti
 
-CF = "DBLLCU80A41L049X"
-KEYS = {"mensa": "chiave-io-mensa", "trasporto": "chiave-io-trasporto"}
 NUOVO = reverse("ufficio:invio_nuovo", kwargs={"comune": "leporano"})
 
-
-@pytest.fixture
-def io(settings, leporano, alice):
-    with FakeIO(keys=set(KEYS.values())) as fake:
-        settings.APP_IO_BASE_URL = fake.base_url
-        settings.APP_IO_TIMEOUT_SECONDS = 2
-        fake.citizens[CF] = True
-        alice.codice_fiscale, alice.codice_fiscale_verificato = CF, True
-        alice.save()
-        with scope(comune=leporano):
-            for ambito, key in KEYS.items():
-                ServizioIO.objects.create(comune=leporano, ambito=ambito, nome=f"Servizio {ambito}", api_key=key)
-        yield fake
 
 
 def test_a_sollecito_carries_the_payment_data_of_its_avviso(bob_client, alice_children, config_leporano, leporano,
@@ -51,7 +35,7 @@ def test_a_sollecito_carries_the_payment_data_of_its_avviso(bob_client, alice_ch
         messaggio = MessaggioIO.objects.select_related("servizio").get()
     assert (messaggio.stato, messaggio.servizio.ambito) == (StatoMessaggioIO.INVIATO, "mensa")
     [message] = io.messages
-    assert message["fiscal_code"] == CF and "1° sollecito" in message["content"]["subject"]
+    assert message["fiscal_code"] == IO_CF and "1° sollecito" in message["content"]["subject"]
     assert message["content"]["payment_data"] == {
         "amount": 2460, "notice_number": posizione.numero_avviso,
         # The GPD position switches to expired at its due date: IO must not offer it afterwards.
