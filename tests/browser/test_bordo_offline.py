@@ -25,7 +25,8 @@ def test_a_boarding_marked_offline_is_sent_when_the_network_returns(live_server,
     page.get_by_role("button", name="Accedi").click()
     page.locator("input[name=code]").fill(totp_now())  # drivers and assistants have a second factor
     page.locator("form button[type=submit]").first.click()
-    page.wait_for_load_state()
+    # Wait for the second factor's answer: going on at once would abort the login's navigation.
+    page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
     page.goto(f"{live_server.url}/leporano/trasporto/bordo/{linea.pk}/?tratta=andata")
     page.get_by_text("Tutto inviato.").wait_for()
 
