@@ -9,7 +9,10 @@ from django_scopes import scope
 
 
 def _setup(size: int):
-    """Consumers with 20 meals each and a guardian; 70% topped up, the rest in debt (set-based, untimed)."""
+    """Consumers with 20 meals each and a guardian; 70% topped up, the rest in debt (set-based, untimed).
+    The hourly consolidation of the sums (pagamenti.consolidamento) has run; after it, 10,000 payments not yet
+    consolidated (a tenth of the accounts: far more than an hour of office time brings), so the page reads the
+    consolidated accounts and adds the fresh movements of 10,000 of them."""
     from django.db import connection
 
     from comuni.models import Comune, User
@@ -43,7 +46,17 @@ def _setup(size: int):
             SELECT c.comune_id, c.id, 'mensa', 'ricarica_puntolis', 90.00, DATE '2026-10-01', '', '', 'lis:1', '',
                 now()
             FROM consumatori_consumatore c WHERE c.comune_id = %s AND c.id %% 10 < 7""", [comune.pk])
-        cursor.execute("ANALYZE pagamenti_movimento")
+    from pagamenti.consolidamento import saldi_consolida
+
+    saldi_consolida()
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            INSERT INTO pagamenti_movimento (comune_id, consumatore_id, servizio, tipo, importo, data_valuta,
+                riferimento, descrizione, chiave, motivo, creato_il)
+            SELECT c.comune_id, c.id, 'mensa', 'ricarica_puntolis', 10.00, DATE '2026-10-21', '', '', 'lis:2', '',
+                now()
+            FROM consumatori_consumatore c WHERE c.comune_id = %s AND c.id %% 10 = 7""", [comune.pk])
+        cursor.execute("ANALYZE")
     return comune, ufficio
 
 

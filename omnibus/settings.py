@@ -120,6 +120,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT compilation: our statements are short OLTP reads and set-based writes over a comune, where
+    # PostgreSQL's cost threshold still starts it and compiling costs more than it saves (the debtors page
+    # of 100,000 accounts spent 200 ms of its 660 compiling; EXPLAIN ANALYZE shows it as "JIT: Timing").
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "comuni.User"
@@ -276,6 +280,12 @@ CELERY_BEAT_SCHEDULE = {
     "mensa-addebito-notturno": {
         "task": "mensa.tasks.meal_debit_all",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=22, minute=30),
+    },
+    # The accounts' consolidated sums (pagamenti.consolidamento): every hour, so that the reads over every
+    # account of a comune add at most an hour of movements (the night's meals from the 22:30 debit on).
+    "pagamenti-saldi-consolidati": {
+        "task": "pagamenti.tasks.saldi_consolida_task",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(minute=50),
     },
     "pagopa-verifica-posizioni": {
         "task": "pagamenti.tasks.posizioni_poll_all",

@@ -2,7 +2,9 @@
 
 A balance is never stored: it is the sum of the movements. Every movement carries an idempotency
 key unique per (consumer, service), so a meal day, a month's fee or a payment receipt can be
-written any number of times, by any number of workers, and counts once.
+written any number of times, by any number of workers, and counts once. The reads over every account
+of a comune (debtors, open debts) start from SaldoConsolidato, a nightly cache of the sums up to a
+movement id, and add the movements after it (pagamenti/consolidamento.py).
 """
 
 from __future__ import annotations
@@ -87,6 +89,44 @@ class Movimento(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_tipo_display()} {euro(self.importo)} – {self.consumatore_id} ({self.data_valuta})"
+
+
+class SaldoConsolidato(models.Model):
+    """The sums of one account's movements with id <= ConsolidamentoSaldi.fino_a. A cache for the reads
+    over every account of a comune, never the truth: a read adds the movements after fino_a, so it is
+    exact at any moment (pagamenti/consolidamento.py); the ledger is append-only, so the sums stay true."""
+
+    comune = models.ForeignKey(Comune, on_delete=models.CASCADE, related_name="+", db_index=False,
+                               db_constraint=False)
+    consumatore = models.ForeignKey(Consumatore, on_delete=models.CASCADE, related_name="+", db_index=False,
+                                    db_constraint=False)
+    servizio = models.CharField(_("servizio"), max_length=10, choices=Servizio.choices)
+    saldo = models.DecimalField(_("saldo"), max_digits=14, decimal_places=2)
+    # The id of the last credit (a new credit opens a new debt episode) and the day of the last payment.
+    ultimo_credito = models.BigIntegerField(null=True)
+    ultimo_pagamento = models.DateField(null=True)
+
+    objects = ScopedManager(comune="comune")
+
+    class Meta:
+        verbose_name = _("saldo consolidato")
+        verbose_name_plural = _("saldi consolidati")
+        constraints = [models.UniqueConstraint(fields=["consumatore", "servizio"], name="saldo_consolidato_unico")]
+        # The accounts in debit of a comune: a range of this index, however few they are.
+        indexes = [models.Index(fields=["comune", "saldo"], name="saldo_consolidato_debito")]
+
+    def __str__(self) -> str:
+        return f"{self.consumatore_id} {self.servizio}: {euro(self.saldo)}"
+
+
+class ConsolidamentoSaldi(models.Model):
+    """How far SaldoConsolidato goes, for every comune: all movements with id <= fino_a. One row."""
+
+    fino_a = models.BigIntegerField(default=0)
+    eseguito_il = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"fino al movimento {self.fino_a}"
 
 
 class TipoGateway(models.TextChoices):

@@ -84,3 +84,11 @@ from pagamenti.riconciliazione.tasks import (  # noqa: E402, F401
     fdr_cartella_import,
     fdr_rematch_task,
 )
+
+
+@shared_task
+def saldi_consolida_task() -> int:
+    """Beat entry point, every hour: fold the new movements into the accounts' sums."""
+    from .consolidamento import saldi_consolida
+
+    return saldi_consolida()

@@ -16,6 +16,7 @@ from comuni.models import Comune
 from consumatori.models import AnnoScolastico
 from mensa.models import AddebitoEseguito, Sospensione
 from mensa.selectors import elenco_operatore
+from pagamenti.consolidamento import conti_cte, conti_params
 from pagamenti.models import (
     EsitoRicevuta,
     ModalitaPagamento,
@@ -62,14 +63,13 @@ def pasti_oggi(*, comune: Comune, giorno: datetime.date) -> list[PastiScuola]:
 
 def debiti_aperti(*, comune: Comune) -> dict[str, dict]:
     """Accounts in debit per service: how many and how much (1 query)."""
-    sql = """SELECT servizio, COUNT(*), -SUM(saldo) FROM (
-        SELECT servizio, SUM(importo) AS saldo FROM pagamenti_movimento WHERE comune_id = %s
-        GROUP BY consumatore_id, servizio HAVING SUM(importo) < 0) conti GROUP BY servizio"""
+    sql = f"WITH {conti_cte(in_debito=True)} SELECT servizio, COUNT(*), -SUM(saldo) FROM conti GROUP BY servizio"  # noqa: S608
     result = {s: {"label": label, "conti": 0, "totale": ZERO} for s, label in Servizio.choices}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [comune.pk])
+        cursor.execute(sql, conti_params(comune_id=comune.pk))
         for servizio, conti, totale in cursor.fetchall():
-            result[servizio].update(conti=conti, totale=totale.quantize(ZERO))
+            # SQLite (make run) answers sums as float, PostgreSQL as Decimal.
+            result[servizio].update(conti=conti, totale=Decimal(str(totale)).quantize(ZERO))
     return result
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from comuni.models import Comune
 from consumatori.models import Consumatore, Tutore
 from mensa.models import Sospensione
+from pagamenti.consolidamento import conti_cte, conti_params
 from pagamenti.models import Servizio, TipoMovimento
 
 from .models import Sollecito
@@ -96,18 +97,11 @@ _ETA = """(
     ) d WHERE d.cumulato >= -c.saldo ORDER BY d.cumulato LIMIT 1
 )"""
 
-# Two stages: filter, count and cut the page first; the per-account details (debt age, meal price)
+# Two stages: filter, count and cut the page first (the accounts from the consolidated sums plus the movements
+# after them, pagamenti.consolidamento); the per-account details (debt age, meal price)
 # only for the rows of the page, unless the days-in-debit filter needs the age of every account.
 _SQL = """
-WITH conti AS (
-    SELECT m.consumatore_id, m.servizio, SUM(m.importo) AS saldo,
-           MAX(m.id) FILTER (WHERE m.importo > 0) AS ultimo_credito,
-           MAX(m.data_valuta) FILTER (WHERE m.tipo IN (%(pagopa)s, %(lis)s)) AS ultimo_pagamento
-    FROM pagamenti_movimento m
-    WHERE m.comune_id = %(comune)s {servizio}
-    GROUP BY m.consumatore_id, m.servizio
-    HAVING SUM(m.importo) < 0 AND SUM(m.importo) <= -%(minimo)s
-), pagina AS (
+WITH {conti}, pagina AS (
     SELECT c.consumatore_id, c.servizio, c.saldo, c.ultimo_credito, c.ultimo_pagamento, k.cognome, k.nome,
            {eta_colonna} AS debito_dal, COUNT(*) OVER () AS totale, SUM(c.saldo) OVER () AS totale_saldo
     FROM conti c
@@ -143,14 +137,10 @@ _SOLLECITATO = """EXISTS (SELECT 1 FROM ufficio_sollecito s WHERE s.consumatore_
 
 def _query(*, comune: Comune, filtri: FiltriMorosi, oggi: datetime.date, limit: int | None, offset: int):
     params: dict = {
-        "comune": comune.pk, "minimo": filtri.importo_minimo, "oggi": oggi, "mensa": Servizio.MENSA,
-        "trasporto": Servizio.TRASPORTO,
-        "pasto": TipoMovimento.PASTO, "pagopa": TipoMovimento.RICARICA_PAGOPA, "lis": TipoMovimento.RICARICA_PUNTOLIS,
+        **conti_params(comune_id=comune.pk, servizio=filtri.servizio, minimo=filtri.importo_minimo),
+        "oggi": oggi, "mensa": Servizio.MENSA, "trasporto": Servizio.TRASPORTO,
+        "pasto": TipoMovimento.PASTO,
     }
-    servizio = ""
-    if filtri.servizio:
-        servizio = "AND m.servizio = %(servizio)s"
-        params["servizio"] = filtri.servizio
     where = []
     if filtri.scuola_id:
         where.append("cl.scuola_id = %(scuola)s")
@@ -167,7 +157,7 @@ def _query(*, comune: Comune, filtri: FiltriMorosi, oggi: datetime.date, limit: 
         where.append(f"({_SOLLECITATO})" if filtri.sollecitati else f"NOT ({_SOLLECITATO})")
     eta_prima = bool(filtri.giorni_minimi)
     sql = _SQL.format(
-        servizio=servizio, where="".join(f" AND {w}" for w in where),
+        conti=conti_cte(servizio=bool(filtri.servizio), in_debito=True), where="".join(f" AND {w}" for w in where),
         limit="LIMIT %(limit)s OFFSET %(offset)s" if limit is not None else "",
         eta_colonna=_ETA if eta_prima else "CAST(NULL AS DATE)",
         eta_finale="c.debito_dal" if eta_prima else _ETA,
