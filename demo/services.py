@@ -218,4 +218,8 @@ def demo_seed() -> list[DemoLogin]:
         from .riconciliazione import demo_riconciliazione_seed
 
         demo_riconciliazione_seed()
+        # As the hourly job would: the accounts' sums the office's lists start from.
+        from pagamenti.consolidamento import saldi_consolida
+
+        saldi_consolida()
     return logins
