@@ -98,10 +98,13 @@ def _stati(msg: Message) -> dict[str, str]:
         if part.get_content_type() != "message/delivery-status" or not part.is_multipart():
             continue
         for blocco in part.get_payload():
-            errore = " ".join(str(blocco.get(f, "")).strip() for f in ("status", "diagnostic-code")).strip()
+            # A folded Diagnostic-Code (several lines) becomes one line.
+            errore = " ".join(" ".join(str(blocco.get(f, "")).split()) for f in ("status", "diagnostic-code"))
+            errore = errore.strip()
             for campo in ("original-recipient", "final-recipient"):
-                _tipo, _sep, indirizzo = str(blocco.get(campo, "")).partition(";")
-                indirizzo = parseaddr(indirizzo.strip())[1].lower()
+                # address-type ";" address (§2.3.1); some MTAs write the bare address.
+                tipo, sep, indirizzo = str(blocco.get(campo, "")).partition(";")
+                indirizzo = parseaddr((indirizzo if sep else tipo).strip())[1].lower()
                 if indirizzo and errore:
                     stati.setdefault(indirizzo, errore)
     return stati

@@ -206,9 +206,11 @@ def test_a_bounce_of_another_comunes_letter_leaves_ours_alone(sent, pulsano_sent
 
 def test_without_the_original_headers_the_latest_letter_to_the_address_bounces(sent, tmp_path):
     sollecito, _message = sent
-    box, url = maildir_with(tmp_path, dsn(recipient="someone.else@example.org"), dsn())
+    # A long Diagnostic-Code folded over two lines (RFC 5322 §2.2.3, as RFC 3464 §2.1 fields are).
+    folded = dsn(diagnostic="smtp; 550 5.1.1 <alice@example.org>:\r\n    Recipient address rejected: User unknown")
+    box, url = maildir_with(tmp_path, dsn(recipient="someone.else@example.org"), folded)
     call_command("rimbalzi_leggi", casella=url, stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert esito(sollecito)[0] == EsitoEmail.RIMBALZATA
+    assert esito(sollecito) == (EsitoEmail.RIMBALZATA, f"alice@example.org: 5.1.1 {USER_UNKNOWN}")
     assert seen(box) == [True, True]  # the unknown address's bounce is read too: nothing to do with it
 
 
