@@ -81,7 +81,8 @@ def _maildir(percorso: Path) -> Counter[Esito]:
         if lettura.esito is not Esito.ILLEGGIBILE:
             messaggio.set_subdir("cur")
             messaggio.add_flag("S")
-            with suppress(KeyError, FileNotFoundError):
+            # A concurrent run may have moved it first (ExternalClashError, a missing file): it is read.
+            with suppress(KeyError, OSError, mailbox.Error):
                 casella[chiave] = messaggio
     return conteggio
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import socketserver
+import ssl
 import threading
 from dataclasses import dataclass, field
 
@@ -171,13 +172,20 @@ class _Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     fake: FakeIMAP
 
+    def get_request(self):
+        connection, address = super().get_request()
+        if self.fake.tls is not None:  # imaps: TLS from the first byte (RFC 8314 §3.2, port 993)
+            connection = self.fake.tls.wrap_socket(connection, server_side=True)
+        return connection, address
+
 
 class FakeIMAP:
     """`with FakeIMAP(user=..., password=..., messages=[bytes, ...]) as fake:` then imap://user:pass@127.0.0.1:
     {fake.port}/INBOX; `fake.messages` keeps each message's flags."""
 
-    def __init__(self, *, user: str, password: str, messages: list[bytes], folder: str = "INBOX") -> None:
-        self.user, self.password, self.folder = user, password, folder
+    def __init__(self, *, user: str, password: str, messages: list[bytes], folder: str = "INBOX",
+                 tls: ssl.SSLContext | None = None) -> None:
+        self.user, self.password, self.folder, self.tls = user, password, folder, tls
         self.messages = [Messaggio(raw) for raw in messages]
         self.commands: list[str] = []
         self.refused: list[str] = []

@@ -7,21 +7,31 @@ section; the IMAP server is tests/fakes/imap_server.py, written from RFC 3501.
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
 import mailbox
 import re
+import ssl
 
 import pypdfium2
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django_scopes import scope
 
+from tests.concurrency import run_at_once
 from tests.factories import ConsumatoreFactory, TutoreFactory
 from tests.fakes.imap_server import SEEN, FakeIMAP
 from tests.pagamenti.conftest import configure
+from ufficio.casella import casella_leggi
 from ufficio.invio import invio_run
 from ufficio.models import EsitoEmail, InvioSolleciti, Sollecito
+from ufficio.rimbalzi import Esito, intestazioni_for
 from ufficio.tasks import rimbalzi_leggi_task
 
 from .conftest import pasti
@@ -158,6 +168,23 @@ def test_the_same_bounce_read_twice_changes_nothing(sent, tmp_path, leporano):
     assert esito(sollecito) == (EsitoEmail.RIMBALZATA, f"alice@example.org: 5.1.1 {USER_UNKNOWN}")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_two_readers_at_once_mark_the_reminder_once(leporano, bob, alice_children, tmp_path):
+    child = alice_children[1]
+    with scope(comune=leporano):
+        sollecito = Sollecito.objects.create(comune=leporano, consumatore=child, servizio="mensa", livello="primo",
+                                             episodio=f"{child.pk}:0", debito="8.20", inviato_da=bob,
+                                             destinatari="alice@example.org", esito_email=EsitoEmail.INVIATA)
+    headers = "\r\n".join(f"{k}: {v}" for k, v in intestazioni_for(sollecito).items())
+    box, url = maildir_with(tmp_path, *[dsn(returned=headers)] * 3)  # delivered three times
+
+    results = run_at_once(lambda n: casella_leggi(indirizzo=url), 2)
+
+    assert sum(c[Esito.SEGNATO] for c in results) == 1
+    assert esito(sollecito)[0] == EsitoEmail.RIMBALZATA
+    assert seen(box) == [True, True, True]
+
+
 def rimbalzi_leggi_task_with(url: str) -> dict[str, int]:
     from django.test import override_settings
 
@@ -271,3 +298,40 @@ def test_a_refused_imap_login_is_a_readable_error(settings):
             call_command("rimbalzi_leggi", casella=f"imap://rimbalzi:sbagliata@127.0.0.1:{fake.port}/INBOX")
         settings.BOUNCE_MAILBOX = f"imap://rimbalzi:giusta@127.0.0.1:{fake.port}/Altra"
         assert rimbalzi_leggi_task.delay().get() == {}  # logged; the beat tries again in 15 minutes
+
+
+def self_signed(tmp_path) -> tuple[ssl.SSLContext, str]:
+    """A server TLS context with a certificate for 127.0.0.1, and the certificate's path for the client."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                         serialization.NoEncryption()))
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    return server, str(tmp_path / "cert.pem")
+
+
+def test_imaps_checks_the_servers_certificate(sent, tmp_path, monkeypatch):
+    sollecito, message = sent
+    server, cafile = self_signed(tmp_path)
+    with FakeIMAP(user="rimbalzi", password="segreta", messages=[dsn(returned=original_headers(message))],
+                  tls=server) as fake:
+        url = f"imaps://rimbalzi:segreta@127.0.0.1:{fake.port}/INBOX"
+        # The system's trust store does not know this certificate: refused, nothing read.
+        with pytest.raises(CommandError, match="BOUNCE_MAILBOX: 127.0.0.1"):
+            call_command("rimbalzi_leggi", casella=url)
+        assert esito(sollecito)[0] == EsitoEmail.INVIATA
+        trusting = ssl.create_default_context(cafile=cafile)
+        monkeypatch.setattr("ufficio.casella.ssl.create_default_context", lambda: trusting)
+        call_command("rimbalzi_leggi", casella=url, stdout=open("/dev/null", "w"))  # noqa: SIM115
+        assert [SEEN in m.flags for m in fake.messages] == [True]
+    assert esito(sollecito)[0] == EsitoEmail.RIMBALZATA
