@@ -192,6 +192,14 @@ def rimbalzi_leggi_task_with(url: str) -> dict[str, int]:
         return rimbalzi_leggi_task.delay().get()
 
 
+def test_beat_reads_the_mailbox_every_15_minutes(settings):
+    from omnibus.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["ufficio-rimbalzi"]
+    assert entry["task"] == rimbalzi_leggi_task.name and rimbalzi_leggi_task.name in app.tasks
+    assert entry["schedule"].minute == {0, 15, 30, 45} and len(entry["schedule"].hour) == 24
+
+
 def test_no_mailbox_reads_nothing(settings):
     settings.BOUNCE_MAILBOX = ""
     assert rimbalzi_leggi_task.delay().get() == {}
