@@ -189,7 +189,7 @@ def rimbalzi_leggi_task_with(url: str) -> dict[str, int]:
     from django.test import override_settings
 
     with override_settings(BOUNCE_MAILBOX=url):
-        return rimbalzi_leggi_task.delay().get()
+        return rimbalzi_leggi_task.apply().result
 
 
 def test_beat_reads_the_mailbox_every_15_minutes(settings):
@@ -202,7 +202,7 @@ def test_beat_reads_the_mailbox_every_15_minutes(settings):
 
 def test_no_mailbox_reads_nothing(settings):
     settings.BOUNCE_MAILBOX = ""
-    assert rimbalzi_leggi_task.delay().get() == {}
+    assert rimbalzi_leggi_task.apply().result == {}
     with pytest.raises(CommandError, match="BOUNCE_MAILBOX"):
         call_command("rimbalzi_leggi")
     with pytest.raises(CommandError, match="non è una Maildir"):
@@ -292,9 +292,9 @@ def test_the_imap_folder_is_read_with_rfc3501_commands(sent, settings):
                              returned=original_headers(message)), dsn(returned=original_headers(message))]
     with FakeIMAP(user="rimbalzi@omnibus.localhost", password='p@ss "word"', messages=messages) as fake:
         settings.BOUNCE_MAILBOX = f"imap://rimbalzi%40omnibus.localhost:p%40ss%20%22word%22@127.0.0.1:{fake.port}/INBOX"
-        assert rimbalzi_leggi_task.delay().get() == {"illeggibile": 1, "transitorio": 1, "segnato": 1}
+        assert rimbalzi_leggi_task.apply().result == {"illeggibile": 1, "transitorio": 1, "segnato": 1}
         assert [SEEN in m.flags for m in fake.messages] == [False, True, True]  # garbage left unseen
-        assert rimbalzi_leggi_task.delay().get() == {"illeggibile": 1}  # SEARCH UNSEEN: only the garbage again
+        assert rimbalzi_leggi_task.apply().result == {"illeggibile": 1}  # SEARCH UNSEEN: only the garbage again
         assert fake.refused == []
         assert set(fake.commands) <= {"CAPABILITY", "LOGIN", "SELECT", "SEARCH", "FETCH", "STORE", "LOGOUT"}
     assert esito(sollecito)[0] == EsitoEmail.RIMBALZATA
@@ -305,7 +305,7 @@ def test_a_refused_imap_login_is_a_readable_error(settings):
         with pytest.raises(CommandError, match="BOUNCE_MAILBOX: 127.0.0.1"):
             call_command("rimbalzi_leggi", casella=f"imap://rimbalzi:sbagliata@127.0.0.1:{fake.port}/INBOX")
         settings.BOUNCE_MAILBOX = f"imap://rimbalzi:giusta@127.0.0.1:{fake.port}/Altra"
-        assert rimbalzi_leggi_task.delay().get() == {}  # logged; the beat tries again in 15 minutes
+        assert rimbalzi_leggi_task.apply().result == {}  # logged; the beat tries again in 15 minutes
 
 
 def self_signed(tmp_path) -> tuple[ssl.SSLContext, str]:
