@@ -1,7 +1,8 @@
 """Demo history for the school office: the school year so far debited night by night, monthly top-ups
 through every channel (pagoPA online, avviso paid at a PSP, PuntoLIS), some families left in debt and
-a 1° sollecito sent to three of them (one already paid), so the cruscotto, the debtors, the reports and
-the families' "pasti consumati" are not empty on a fresh `make run`. Idempotent: every write has a key."""
+a 1° sollecito sent to three of them (one already paid, one e-mail bounced), so the cruscotto, the
+debtors, the reports and the families' "pasti consumati" are not empty on a fresh `make run`.
+Idempotent: every write has a key."""
 
 from __future__ import annotations
 
@@ -119,6 +120,53 @@ def _seed_comune(comune: Comune) -> None:
             posizione_simulate_psp_payment(posizione=posizione, psp="Tabaccheria (ITB)")
         # The credit's signal runs after commit; the register is updated now, the signal finds it done.
         solleciti_mark_paid(consumatore_id=primo_sollecito.consumatore_id, servizio=primo_sollecito.servizio)
+    _rimbalzo(invio)
+
+
+# A DSN as a mail server writes one (RFC 3464 §2), returning the original headers of the reminder.
+DSN_DEMO = """From: MAILER-DAEMON@mx.famiglie.example (Mail Delivery System)
+Subject: Undelivered Mail Returned to Sender
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="dsn"
+
+--dsn
+Content-Type: text/plain
+
+Your message could not be delivered to {indirizzo}.
+
+--dsn
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.famiglie.example
+
+Final-Recipient: rfc822; {indirizzo}
+Action: failed
+Status: 5.1.1
+Diagnostic-Code: smtp; 550 5.1.1 <{indirizzo}>: Recipient address rejected: User unknown
+
+--dsn
+Content-Type: text/rfc822-headers
+
+{intestazioni}
+
+--dsn--
+"""
+
+
+def _rimbalzo(invio) -> None:
+    """The last letter e-mailed in the demo job bounced: the register shows it, the letter is to print."""
+    import email
+
+    from ufficio.models import EsitoEmail, Sollecito
+    from ufficio.rimbalzi import intestazioni_for, rimbalzo_process
+
+    sollecito = Sollecito.objects.filter(invio=invio, esito_email=EsitoEmail.INVIATA, pagato_il__isnull=True
+                                         ).order_by("pk").last()
+    if sollecito is None:
+        return
+    indirizzo = sollecito.destinatari.split(",")[0].strip()
+    intestazioni = "\n".join(f"{k}: {v}" for k, v in {"To": indirizzo, **intestazioni_for(sollecito)}.items())
+    rimbalzo_process(email.message_from_string(DSN_DEMO.format(indirizzo=indirizzo, intestazioni=intestazioni)))
 
 
 def demo_ufficio_seed() -> None:

@@ -305,7 +305,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trasporto.tasks.mensilita_debit_due",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=6, minute=0),
     },
+    # The bounces of the reminder e-mails, read from BOUNCE_MAILBOX (nothing when it is empty).
+    "ufficio-rimbalzi": {
+        "task": "ufficio.tasks.rimbalzi_leggi_task",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(minute="*/15"),
+    },
 }
+
+# Bounces of the reminder e-mails: the mailbox they reach (maildir:///path/Maildir, imaps://user:pass@host:993/INBOX,
+# imap://...; empty = not read), the envelope sender of the reminders (empty = DEFAULT_FROM_EMAIL) and how many days
+# back a bounce without the original headers is matched by address.
+BOUNCE_MAILBOX = env.str("BOUNCE_MAILBOX", default="")
+BOUNCE_ADDRESS = env.str("BOUNCE_ADDRESS", default="")
+BOUNCE_FALLBACK_DAYS = env.int("BOUNCE_FALLBACK_DAYS", default=7)
 
 # Folder where the pagoPA intermediary drops FdR XML files (empty: no folder import); upload limit.
 FDR_IMPORT_DIR = env.str("FDR_IMPORT_DIR", default="")
@@ -368,7 +380,9 @@ LOGGING = {
     "filters": {"one_line_refusals": {"()": "omnibus.logging.OneLineRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
+                # flufl.bounce logs every detector it runs at INFO.
+                "flufl.bounce": {"level": "WARNING"}},
 }
 
 # The local test identity provider (django-oauth-toolkit with OpenID Connect), development only.

@@ -34,6 +34,7 @@ from pagamenti.pagopa.services import RigaCarrello, posizione_create
 
 from .lettera import lettera_context, lettere_pdf_separate
 from .models import BloccoContato, EsitoEmail, ImpostazioniSolleciti, InvioSolleciti, Sollecito, StatoInvio
+from .rimbalzi import intestazioni_for
 from .selectors import ZERO, FiltriMorosi, Moroso, morosi_all
 from .solleciti import NESSUN_MOROSO_ERROR, OGGETTO, impostazioni_for, indirizzi_of, livello_blocco, testo_email
 
@@ -200,8 +201,12 @@ def _send(lettere: list[_Lettera], *, impostazioni: ImpostazioniSolleciti) -> No
     try:
         for lettera, pdf in zip(lettere, pdfs, strict=True):
             sollecito = lettera.sollecito
+            # The envelope sender (where bounces go) may be the bounce mailbox, the From the usual sender;
+            # the Message-ID names the reminder, for the bounce to find it (ufficio.rimbalzi).
             message = EmailMessage(subject=lettera.titolo, body=lettera.testo, to=lettera.indirizzi,
-                                   from_email=settings.DEFAULT_FROM_EMAIL, connection=connection)
+                                   from_email=settings.BOUNCE_ADDRESS or settings.DEFAULT_FROM_EMAIL,
+                                   headers={"From": settings.DEFAULT_FROM_EMAIL, **intestazioni_for(sollecito)},
+                                   connection=connection)
             message.attach(f"sollecito-{sollecito.posizione.numero_avviso}.pdf", pdf, "application/pdf")
             try:
                 message.send()

@@ -84,9 +84,11 @@ def testo_email(sollecito: Sollecito) -> str:
     )
 
 
-def sollecito_bounce(*, sollecito: Sollecito, errore: str) -> None:
-    """A bounce reported later by the mail server (DSN): shown in the register, letter to print."""
-    Sollecito.objects.filter(pk=sollecito.pk).update(esito_email=EsitoEmail.RIMBALZATA, errore_email=errore[:300])
+def sollecito_bounce(*, sollecito: Sollecito, errore: str) -> bool:
+    """A bounce reported later by the mail server (DSN): shown in the register, letter to print.
+    Only a delivered e-mail turns bounced, once: the same bounce read again changes nothing."""
+    return bool(Sollecito.objects.filter(pk=sollecito.pk, esito_email=EsitoEmail.INVIATA).update(
+        esito_email=EsitoEmail.RIMBALZATA, errore_email=errore[:300]))
 
 
 def solleciti_mark_paid(*, consumatore_id: int, servizio: str, now: datetime.datetime | None = None) -> int:

@@ -46,3 +46,19 @@ def esportazione_task(comune, esportazione_id: int) -> bool:
         return False
     esportazione_run(esportazione=esportazione)
     return True
+
+
+@shared_task
+def rimbalzi_leggi_task() -> dict[str, int]:
+    """Beat entry point: read the bounce mailbox. Not a ComuneTask: one mailbox serves every comune, and
+    each reminder a bounce names is marked inside its own comune's scope (ufficio.rimbalzi)."""
+    import logging
+
+    from .casella import CasellaError, casella_leggi
+
+    try:
+        conteggio = casella_leggi()
+    except CasellaError as error:
+        logging.getLogger(__name__).warning("%s", error)
+        return {}
+    return {esito.value: n for esito, n in conteggio.items()}

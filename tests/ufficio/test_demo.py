@@ -25,11 +25,17 @@ def test_the_demo_has_an_office_history(db, clock, django_capture_on_commit_call
         assert TransazioneLIS.objects.exists()
         solleciti = list(Sollecito.objects.all())
         assert len(solleciti) == 3 and sum(1 for s in solleciti if s.pagato_il) == 1
+        [rimbalzata] = [s for s in solleciti if s.esito_email == "rimbalzata"]  # a DSN read as from the mailbox
+        indirizzo = rimbalzata.destinatari.split(",")[0]
+        assert rimbalzata.errore_email == f"{indirizzo}: 5.1.1 smtp; 550 5.1.1 <{indirizzo}>: Recipient address " \
+                                          "rejected: User unknown"
     ufficio = User.objects.get(email="ufficio.scuola@leporano.example")
     totp_activate(ufficio)
     client = Client()
     client.force_login(ufficio)
     page = client.get(reverse("ufficio:cruscotto", kwargs={"comune": "leporano"}))
     assert page.status_code == 200 and page.context["debiti"]["mensa"]["conti"] > 0
+    registro = client.get(reverse("ufficio:solleciti", kwargs={"comune": "leporano"})).content.decode()
+    assert "Rimbalzata</span>" in registro
     morosi = client.get(reverse("ufficio:morosi", kwargs={"comune": "leporano"}), {"sollecitati": "si"})
     assert morosi.context["pagina"].totale == 2  # the third paid its letter's avviso
