@@ -1,8 +1,8 @@
 """Demo history for the school office: the school year so far debited night by night, monthly top-ups
 through every channel (pagoPA online, avviso paid at a PSP, PuntoLIS), some families left in debt and
-a 1° sollecito sent to three of them (one already paid, one e-mail bounced), so the cruscotto, the
-debtors, the reports and the families' "pasti consumati" are not empty on a fresh `make run`.
-Idempotent: every write has a key."""
+a 1° sollecito sent to three of them (one already paid, one e-mail bounced), with the letters to post
+(no e-mail, bounced) ready to print, so the cruscotto, the debtors, the reports and the families'
+"pasti consumati" are not empty on a fresh `make run`. Idempotent: every write has a key."""
 
 from __future__ import annotations
 
@@ -169,9 +169,24 @@ def _rimbalzo(invio) -> None:
     rimbalzo_process(email.message_from_string(DSN_DEMO.format(indirizzo=indirizzo, intestazioni=intestazioni)))
 
 
+def _seed_stampa(comune: Comune) -> None:
+    """The demo job's letters that went to no e-mail, prepared as the office's click prepares them."""
+    from ufficio.esportazioni import esportazione_run
+    from ufficio.models import Esportazione, InvioSolleciti
+    from ufficio.stampa import LETTERE, da_stampare
+
+    invio = InvioSolleciti.objects.filter(comune=comune).select_related("comune").order_by("pk").first()
+    if invio is None or invio.stampe.exists() or not da_stampare(invio).exists():
+        return
+    esportazione = Esportazione.objects.create(comune=comune, report=LETTERE, formato="pdf", invio=invio,
+                                               creato_da=invio.creato_da, parametri={"invio": invio.pk})
+    esportazione_run(esportazione=esportazione)
+
+
 def demo_ufficio_seed() -> None:
     """Run for every demo comune (inside demo_seed, scopes disabled)."""
     for spec in data.COMUNI:
         comune = Comune.objects.filter(slug=spec["slug"]).first()
         if comune is not None:
             _seed_comune(comune)
+            _seed_stampa(comune)

@@ -1,8 +1,10 @@
-"""Rendering reports to files, and the background exports of long ones."""
+"""Rendering reports to files, and the background exports of long ones (reports, and the letters of a
+reminder job to print: ufficio.stampa)."""
 
 from __future__ import annotations
 
 import datetime
+import logging
 
 import tablib
 from django.db import transaction
@@ -11,8 +13,11 @@ from django.utils import timezone
 from comuni.models import Comune, User
 from pagamenti.pdf import render_pdf
 
-from .models import Esportazione, StatoInvio
+from .models import ESPORTAZIONE_APERTA, Esportazione, StatoEsportazione
 from .report import REPORTS, report_build
+from .stampa import LETTERE, TITOLO, lettere_build
+
+logger = logging.getLogger(__name__)
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -53,27 +58,45 @@ def _enqueue(esportazione: Esportazione) -> None:
     esportazione_task.delay(esportazione.comune_id, esportazione.pk)
 
 
+def esportazione_titolo(esportazione: Esportazione) -> str:
+    return str(TITOLO) if esportazione.report == LETTERE else str(REPORTS.get(esportazione.report, ""))
+
+
 def esportazione_run(*, esportazione: Esportazione) -> Esportazione:
-    """Build the file; a second run of a completed export does nothing."""
-    if esportazione.stato == StatoInvio.COMPLETATO:
+    """Build the file; a second run of a finished export does nothing. A failure is kept on the row (the
+    page says so, a new click starts again) rather than leaving the bar running for ever."""
+    if esportazione.stato not in ESPORTAZIONE_APERTA:
         return esportazione
-    Esportazione.objects.filter(pk=esportazione.pk).update(stato=StatoInvio.IN_CORSO, percentuale=5)
-    parametri = {
-        k: datetime.date.fromisoformat(v) if k in ("dal", "al") else v for k, v in esportazione.parametri.items()
-    }
+    aperta = Esportazione.objects.filter(pk=esportazione.pk, stato__in=ESPORTAZIONE_APERTA)
+    aperta.update(stato=StatoEsportazione.IN_CORSO, percentuale=5)
 
     def progress(done: int, total: int) -> None:
         if total:
-            Esportazione.objects.filter(pk=esportazione.pk).update(percentuale=5 + int(done * 80 / total))
+            aperta.update(percentuale=5 + int(done * 85 / total))
 
+    try:
+        if esportazione.report == LETTERE:
+            content, nome_file, parametri = lettere_build(esportazione=esportazione, progress=progress)
+        else:
+            content, nome_file, parametri = _report_build(esportazione=esportazione, progress=progress)
+    except Exception as error:
+        logger.exception("esportazione %s non riuscita", esportazione.pk)
+        aperta.update(stato=StatoEsportazione.ERRORE, errore=(str(error) or type(error).__name__)[:300])
+    else:
+        aperta.update(stato=StatoEsportazione.COMPLETATO, percentuale=100, contenuto=content,
+                      nome_file=nome_file, parametri=parametri, completato_il=timezone.now())
+    esportazione.refresh_from_db()
+    return esportazione
+
+
+def _report_build(*, esportazione: Esportazione, progress) -> tuple[bytes, str, dict]:
+    parametri = {
+        k: datetime.date.fromisoformat(v) if k in ("dal", "al") else v for k, v in esportazione.parametri.items()
+    }
     dataset = report_build(comune=esportazione.comune, nome=esportazione.report, parametri=parametri,
                            progress=progress)
     Esportazione.objects.filter(pk=esportazione.pk).update(percentuale=90)
     content = report_file(comune=esportazione.comune, nome=esportazione.report, parametri=parametri,
                           dataset=dataset, formato=esportazione.formato)
-    Esportazione.objects.filter(pk=esportazione.pk).update(
-        stato=StatoInvio.COMPLETATO, percentuale=100, contenuto=content, completato_il=timezone.now(),
-        nome_file=report_filename(nome=esportazione.report, parametri=parametri, formato=esportazione.formato),
-    )
-    esportazione.refresh_from_db()
-    return esportazione
+    nome_file = report_filename(nome=esportazione.report, parametri=parametri, formato=esportazione.formato)
+    return content, nome_file, esportazione.parametri

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from consumatori.models import Tutore
 from pagamenti.pagopa.avviso import avviso_qr_content
 from pagamenti.pdf import qr_png_data_uri, render_pdf
 
@@ -32,6 +33,15 @@ def lettera_context(*, sollecito: Sollecito, impostazioni: ImpostazioniSolleciti
         "data": timezone.localdate(sollecito.inviato_il) if sollecito.inviato_il else timezone.localdate(),
         "qr": qr_png_data_uri(avviso_qr_content(posizione)) if posizione else "",
     }
+
+
+def lettere_context(*, solleciti: list[Sollecito], impostazioni: ImpostazioniSolleciti) -> list[dict]:
+    """The letters of these reminders, in their order, each addressed to its guardians (one query)."""
+    tutori: dict[int, list[Tutore]] = {}
+    for tutore in Tutore.objects.filter(consumatore_id__in={s.consumatore_id for s in solleciti}).order_by("pk"):
+        tutori.setdefault(tutore.consumatore_id, []).append(tutore)
+    return [lettera_context(sollecito=s, impostazioni=impostazioni, tutori=tutori.get(s.consumatore_id, []))
+            for s in solleciti]
 
 
 def lettera_pdf(*, sollecito: Sollecito, impostazioni: ImpostazioniSolleciti, tutori: list) -> bytes:

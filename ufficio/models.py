@@ -169,14 +169,30 @@ class Sollecito(models.Model):
         return f"{self.get_livello_display()} – {self.consumatore} ({self.debito} €)"
 
 
+class StatoEsportazione(models.TextChoices):
+    IN_CODA = "in_coda", _("In coda")
+    IN_CORSO = "in_corso", _("In corso")
+    COMPLETATO = "completato", _("Completato")
+    ERRORE = "errore", _("Non riuscita")
+
+
+# An export still to finish: at most one per reminder job at a time (see ufficio.stampa).
+ESPORTAZIONE_APERTA = [StatoEsportazione.IN_CODA, StatoEsportazione.IN_CORSO]
+
+
 class Esportazione(models.Model):
-    """A report prepared in the background (long exports): its progress, then the file to download."""
+    """A long export prepared in the background: its progress, then the file to download. `report` names
+    the kind: one of ufficio.report.REPORTS, or "lettere" (the letters of a reminder job to print)."""
 
     comune = models.ForeignKey(Comune, on_delete=models.CASCADE, related_name="+")
     report = models.CharField(_("report"), max_length=20)
     parametri = models.JSONField(_("parametri"), default=dict)
     formato = models.CharField(_("formato"), max_length=5)
-    stato = models.CharField(_("stato"), max_length=12, choices=StatoInvio.choices, default=StatoInvio.IN_CODA)
+    # The reminder job whose letters this prints (kind "lettere" only).
+    invio = models.ForeignKey(InvioSolleciti, on_delete=models.CASCADE, null=True, blank=True,
+                              related_name="stampe")
+    stato = models.CharField(_("stato"), max_length=12, choices=StatoEsportazione.choices,
+                             default=StatoEsportazione.IN_CODA)
     percentuale = models.PositiveSmallIntegerField(_("avanzamento"), default=0)
     nome_file = models.CharField(_("nome del file"), max_length=100, blank=True)
     contenuto = models.BinaryField(_("contenuto"), null=True, blank=True)
@@ -191,9 +207,18 @@ class Esportazione(models.Model):
         verbose_name = _("esportazione")
         verbose_name_plural = _("esportazioni")
         ordering = ["-creato_il"]
+        constraints = [
+            # A second click while the letters are being prepared finds this one (ufficio.stampa).
+            models.UniqueConstraint(fields=["invio"], condition=models.Q(stato__in=ESPORTAZIONE_APERTA),
+                                    name="una_stampa_aperta_per_invio"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.report} {self.formato} – {self.creato_il:%d/%m/%Y %H:%M}"
+
+    @property
+    def aperta(self) -> bool:
+        return self.stato in ESPORTAZIONE_APERTA
 
 
 class CorrezionePasto(models.Model):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
+from django.urls import reverse
 from django_scopes import scope
 
 from pagamenti.models import TipoMovimento
@@ -62,3 +65,15 @@ def dora_client(dora) -> Client:
 @pytest.fixture
 def config_leporano(leporano):
     return configure(leporano)
+
+
+def print_letters(client: Client, invio, capture) -> HttpResponse:
+    """Click the job's "Stampa le lettere" button, let the export run, download the file its page links."""
+    kwargs = {"comune": invio.comune.slug, "pk": invio.pk}
+    with capture(execute=True):
+        response = client.post(reverse("ufficio:invio_stampa", kwargs=kwargs))
+    assert response.status_code == 302 and response["Location"] == reverse("ufficio:invio", kwargs=kwargs)
+    page = client.get(response["Location"]).content.decode()
+    link = re.search(r'href="(/[^"]+/esportazioni/\d+/file)"', page)
+    assert link, "the job's page links no file to download"
+    return client.get(link.group(1))

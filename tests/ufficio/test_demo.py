@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pypdfium2
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -11,7 +12,7 @@ from comuni.models import Comune, User
 from mensa.models import AddebitoEseguito
 from pagamenti.models import Movimento, Ricevuta, TransazioneLIS
 from tests.factories import totp_activate
-from ufficio.models import Sollecito
+from ufficio.models import EsitoEmail, InvioSolleciti, Sollecito
 
 
 def test_the_demo_has_an_office_history(db, clock, django_capture_on_commit_callbacks):
@@ -39,3 +40,14 @@ def test_the_demo_has_an_office_history(db, clock, django_capture_on_commit_call
     assert "Rimbalzata</span>" in registro
     morosi = client.get(reverse("ufficio:morosi", kwargs={"comune": "leporano"}), {"sollecitati": "si"})
     assert morosi.context["pagina"].totale == 2  # the third paid its letter's avviso
+
+    # The demo job's letters to families without e-mail are ready to print on its page.
+    with scope(comune=leporano):
+        invio = InvioSolleciti.objects.get()
+        da_stampare = invio.solleciti.exclude(esito_email=EsitoEmail.INVIATA).count()
+        stampa = invio.stampe.get()
+    assert da_stampare > 0 and stampa.stato == "completato"
+    page = client.get(reverse("ufficio:invio", kwargs={"comune": "leporano", "pk": invio.pk})).content.decode()
+    file_url = reverse("ufficio:esportazione_scarica", kwargs={"comune": "leporano", "pk": stampa.pk})
+    assert file_url in page
+    assert len(pypdfium2.PdfDocument(client.get(file_url).content)) == da_stampare

@@ -24,7 +24,7 @@ from tests.factories import ConsumatoreFactory, TutoreFactory
 from ufficio.invio import invio_run
 from ufficio.models import EsitoEmail, InvioSolleciti, Sollecito, StatoInvio
 
-from .conftest import pasti, ricarica
+from .conftest import pasti, print_letters, ricarica
 
 NUOVO = reverse("ufficio:invio_nuovo", kwargs={"comune": "leporano"})
 
@@ -182,7 +182,7 @@ def test_families_without_email_get_a_printed_letter_in_one_pdf(
         invio = InvioSolleciti.objects.get()
         assert invio.inviati == 3
         assert sorted(Sollecito.objects.values_list("esito_email", flat=True)) == ["inviata", "nessuna", "nessuna"]
-    response = bob_client.get(reverse("ufficio:invio_stampa", kwargs={"comune": "leporano", "pk": invio.pk}))
+    response = print_letters(bob_client, invio, django_capture_on_commit_callbacks)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert len(pypdfium2.PdfDocument(response.content)) == 2  # one page per letter
 
@@ -243,7 +243,6 @@ def test_other_comunes_and_families_never_see_the_office_pages(
     family.force_login(alice)
     urls = [
         reverse("ufficio:invio", kwargs={"comune": "leporano", "pk": invio.pk}),
-        reverse("ufficio:invio_stampa", kwargs={"comune": "leporano", "pk": invio.pk}),
         reverse("ufficio:lettera", kwargs={"comune": "leporano", "pk": sollecito.pk}),
         reverse("ufficio:solleciti", kwargs={"comune": "leporano"}),
     ]
@@ -253,5 +252,8 @@ def test_other_comunes_and_families_never_see_the_office_pages(
         # Pulsano's office with Leporano's ids under its own comune: not found.
         assert dora_client.get(url.replace("/leporano/", "/pulsano/")).status_code in (404, 200)
     assert dora_client.get(urls[0].replace("/leporano/", "/pulsano/")).status_code == 404
-    assert dora_client.get(urls[2].replace("/leporano/", "/pulsano/")).status_code == 404
+    assert dora_client.get(urls[1].replace("/leporano/", "/pulsano/")).status_code == 404
     assert dora_client.post(NUOVO, {"livello": "primo", "conti": [f"{sofia.pk}:mensa"]}).status_code == 403
+    stampa = reverse("ufficio:invio_stampa", kwargs={"comune": "leporano", "pk": invio.pk})
+    assert dora_client.post(stampa).status_code == 403 and family.post(stampa).status_code == 403
+    assert dora_client.post(stampa.replace("/leporano/", "/pulsano/")).status_code == 404

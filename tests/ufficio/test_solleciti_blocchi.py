@@ -20,7 +20,7 @@ from ufficio.lettera import lettera_pdf
 from ufficio.models import EsitoEmail, InvioSolleciti, Sollecito, StatoInvio
 from ufficio.solleciti import impostazioni_for
 
-from .conftest import pasti
+from .conftest import pasti, print_letters
 
 NOMI = ["Marta", "Elia", "Noemi", "Pietro", "Giulia"]
 
@@ -113,7 +113,7 @@ def test_the_progress_moves_block_by_block(famiglie, leporano, bob, monkeypatch)
 
 
 def test_a_block_interrupted_after_registering_never_mails_twice_and_its_letters_go_to_print(
-    bob_client, famiglie, leporano, bob, monkeypatch
+    bob_client, famiglie, leporano, bob, monkeypatch, django_capture_on_commit_callbacks
 ):
     invio = job(leporano, bob, famiglie[:2])
 
@@ -132,7 +132,7 @@ def test_a_block_interrupted_after_registering_never_mails_twice_and_its_letters
         assert (invio.stato, invio.inviati) == (StatoInvio.COMPLETATO, 2)
         assert set(Sollecito.objects.values_list("esito_email", flat=True)) == {EsitoEmail.NESSUNA}
     assert mail.outbox == []
-    response = bob_client.get(reverse("ufficio:invio_stampa", kwargs={"comune": "leporano", "pk": invio.pk}))
+    response = print_letters(bob_client, invio, django_capture_on_commit_callbacks)
     assert len(pypdfium2.PdfDocument(response.content)) == 2
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ..access import ufficio_required
-from ..esportazioni import CONTENT_TYPES, esportazione_create, report_file, report_filename
+from ..esportazioni import CONTENT_TYPES, esportazione_create, esportazione_titolo, report_file, report_filename
 from ..forms import ReportForm
-from ..models import Esportazione, StatoInvio
+from ..models import Esportazione, StatoEsportazione
 from ..report import REPORTS, report_build
 
 RIGHE_IN_PAGINA = 500
@@ -21,7 +22,8 @@ def report(request: HttpRequest, comune: str) -> HttpResponse:
     oggi = timezone.localdate()
     form = ReportForm(request.GET or {"report": "pasti"}, oggi=oggi)
     context = {"form": form, "reports": REPORTS,
-               "esportazioni": Esportazione.objects.defer("contenuto").filter(creato_da=request.user)[:5]}
+               "esportazioni": Esportazione.objects.defer("contenuto").filter(
+                   creato_da=request.user, invio__isnull=True)[:5]}
     if not form.is_valid():
         return render(request, "ufficio/report.html", {**context, "errori": form.errori()}, status=400)
     nome, formato, parametri = form.cleaned_data["report"], form.cleaned_data["formato"], form.parametri()
@@ -58,16 +60,22 @@ def esportazione_nuova(request: HttpRequest, comune: str) -> HttpResponse:
     return redirect("ufficio:esportazione", comune=comune, pk=esportazione.pk)
 
 
+def _esportazioni_of(request: HttpRequest) -> QuerySet[Esportazione]:
+    """A report is its author's; the letters of a reminder job are the comune's office's, as the job is.
+    The scope keeps both inside the comune of the URL: another comune's id is not found."""
+    return Esportazione.objects.filter(Q(creato_da=request.user) | Q(invio__isnull=False))
+
+
 @ufficio_required
 def esportazione(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
-    esportazione = get_object_or_404(Esportazione.objects.defer("contenuto"), pk=pk, creato_da=request.user)
+    esportazione = get_object_or_404(_esportazioni_of(request).defer("contenuto"), pk=pk)
     template = "ufficio/_esportazione_stato.html" if request.htmx else "ufficio/esportazione.html"
-    return render(request, template, {"esportazione": esportazione, "titolo": REPORTS.get(esportazione.report)})
+    return render(request, template, {"esportazione": esportazione, "titolo": esportazione_titolo(esportazione)})
 
 
 @ufficio_required
 def esportazione_scarica(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
-    esportazione = get_object_or_404(Esportazione, pk=pk, creato_da=request.user, stato=StatoInvio.COMPLETATO)
+    esportazione = get_object_or_404(_esportazioni_of(request), pk=pk, stato=StatoEsportazione.COMPLETATO)
     response = HttpResponse(bytes(esportazione.contenuto), content_type=CONTENT_TYPES[esportazione.formato])
     response["Content-Disposition"] = f'attachment; filename="{esportazione.nome_file}"'
     return response

@@ -1,4 +1,5 @@
-"""Solleciti: start a sending job, follow its progress, the register and the letters to print."""
+"""Solleciti: start a sending job, follow its progress, the register, the letters to print (one PDF prepared in
+the background, ufficio.stampa) and a single letter."""
 
 from __future__ import annotations
 
@@ -11,14 +12,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from consumatori.models import Tutore
-
 from ..access import ufficio_required
 from ..forms import FiltriMorosiForm, InvioSollecitiForm
 from ..invio import invio_create
-from ..lettera import lettera_context, lettere_pdf
-from ..models import EsitoEmail, InvioSolleciti, Sollecito
+from ..lettera import lettere_context, lettere_pdf
+from ..models import InvioSolleciti, Sollecito
 from ..solleciti import impostazioni_for
+from ..stampa import NESSUNA_LETTERA, da_stampare, stampa_create
 
 REGISTRO_PER_PAGINA = 50
 
@@ -49,44 +49,32 @@ def invio_nuovo(request: HttpRequest, comune: str) -> HttpResponse:
 @ufficio_required
 def invio(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
     invio = get_object_or_404(InvioSolleciti.objects.select_related("creato_da"), pk=pk)
-    context = {"invio": invio, "da_stampare": invio.solleciti.exclude(esito_email=EsitoEmail.INVIATA).count()}
+    context = {"invio": invio, "da_stampare": da_stampare(invio).count(),
+               "stampa": invio.stampe.defer("contenuto").order_by("-creato_il", "-pk").first()}
     if request.htmx:
         return render(request, "ufficio/_invio_stato.html", context)
     return render(request, "ufficio/invio.html", context)
 
 
-def _pdf_response(solleciti: list[Sollecito], nome: str, request: HttpRequest) -> HttpResponse:
-    impostazioni = impostazioni_for(comune=request.comune)
-    tutori: dict[int, list[Tutore]] = {}
-    for tutore in Tutore.objects.filter(consumatore_id__in={s.consumatore_id for s in solleciti}).order_by("pk"):
-        tutori.setdefault(tutore.consumatore_id, []).append(tutore)
-    lettere = [lettera_context(sollecito=s, impostazioni=impostazioni, tutori=tutori.get(s.consumatore_id, []))
-               for s in solleciti]
-    response = HttpResponse(lettere_pdf(lettere=lettere), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{nome}.pdf"'
-    return response
-
-
-def _con_lettera(queryset):
-    return queryset.select_related("comune", "consumatore", "posizione").order_by(
-        "consumatore__cognome", "consumatore__nome", "pk")
-
-
+@require_POST
 @ufficio_required
 def invio_stampa(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
-    """One PDF with the letters of the job that no e-mail delivered (no address, or bounced)."""
+    """Prepare in the background one PDF with the letters of the job that no e-mail delivered (no address,
+    or bounced); the job's page follows it and offers the file. A second click gets the same one."""
     invio = get_object_or_404(InvioSolleciti, pk=pk)
-    solleciti = list(_con_lettera(invio.solleciti.exclude(esito_email=EsitoEmail.INVIATA)))
-    if not solleciti:
-        messages.info(request, _("Tutte le lettere di questo invio sono state consegnate per e-mail."))
-        return redirect("ufficio:invio", comune=comune, pk=pk)
-    return _pdf_response(solleciti, f"solleciti-da-stampare-{invio.pk}", request)
+    if stampa_create(invio=invio, creato_da=request.user) is None:
+        messages.info(request, NESSUNA_LETTERA)
+    return redirect("ufficio:invio", comune=comune, pk=pk)
 
 
 @ufficio_required
 def lettera(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
-    sollecito = get_object_or_404(_con_lettera(Sollecito.objects.all()), pk=pk)
-    return _pdf_response([sollecito], f"sollecito-{sollecito.pk}", request)
+    sollecito = get_object_or_404(Sollecito.objects.select_related("comune", "consumatore", "posizione"), pk=pk)
+    impostazioni = impostazioni_for(comune=request.comune)
+    pdf = lettere_pdf(lettere=lettere_context(solleciti=[sollecito], impostazioni=impostazioni))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="sollecito-{sollecito.pk}.pdf"'
+    return response
 
 
 @ufficio_required
