@@ -30,11 +30,11 @@ from tests.fakes.imap_server import SEEN, FakeIMAP
 from tests.pagamenti.conftest import configure
 from ufficio.casella import casella_leggi
 from ufficio.invio import invio_run
-from ufficio.models import EsitoEmail, InvioSolleciti, Sollecito
+from ufficio.models import EsitoEmail, Esportazione, InvioSolleciti, Sollecito
 from ufficio.rimbalzi import Esito, intestazioni_for
 from ufficio.tasks import rimbalzi_leggi_task
 
-from .conftest import pasti
+from .conftest import pasti, print_letters
 from .test_solleciti import send
 
 REGISTRO = reverse("ufficio:solleciti", kwargs={"comune": "leporano"})
@@ -126,11 +126,13 @@ def test_every_reminder_email_names_its_sollecito_and_bounces_to_the_bounce_addr
 
 
 def test_a_dsn_in_the_maildir_marks_the_reminder_bounced_in_the_register_and_to_print(
-    sent, tmp_path, bob_client, leporano
+    sent, tmp_path, bob_client, leporano, django_capture_on_commit_callbacks
 ):
     sollecito, message = sent
     stampa = reverse("ufficio:invio_stampa", kwargs={"comune": "leporano", "pk": sollecito.invio_id})
-    assert bob_client.get(stampa).status_code == 302  # all delivered: nothing to print
+    assert bob_client.post(stampa).status_code == 302  # all delivered: nothing to print
+    with scope(comune=leporano):
+        assert not Esportazione.objects.exists()
     box, url = maildir_with(tmp_path, dsn(returned=original_headers(message)))
 
     call_command("rimbalzi_leggi", casella=url, stdout=open("/dev/null", "w"))  # noqa: SIM115
@@ -139,7 +141,9 @@ def test_a_dsn_in_the_maildir_marks_the_reminder_bounced_in_the_register_and_to_
     page = bob_client.get(REGISTRO).content.decode()
     assert re.search(r'<span class="badge bg-danger" title="alice@example.org: 5.1.1 smtp; 550 5.1.1 '
                      r'&lt;alice@example.org&gt;: Recipient address rejected: User unknown">Rimbalzata</span>', page)
-    response = bob_client.get(stampa)
+    with scope(comune=leporano):
+        invio = InvioSolleciti.objects.get(pk=sollecito.invio_id)
+    response = print_letters(bob_client, invio, django_capture_on_commit_callbacks)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert len(pypdfium2.PdfDocument(response.content)) == 1  # the bounced letter, to post
     assert seen(box) == [True]  # read: moved to cur/ with the S flag (maildir(5))
