@@ -121,21 +121,20 @@ def _delete_day() -> None:
 
 
 def _debit(comuni) -> None:
-    """The debit itself: the INSERT … SELECT of every comune, what the bare SQL baseline also writes."""
-    from mensa.addebito import meal_debit_for_day
+    """The debit itself, as the nightly job writes it: the one INSERT … SELECT of every comune (and the
+    day's prices it reads first), in one transaction; what the bare SQL baseline also writes."""
+    from mensa.addebito import meal_debit_for_comuni
 
-    for comune in comuni:
-        with scope(comune=comune), transaction.atomic():
-            meal_debit_for_day(comune=comune, giorno=DAY)
+    with scope(comune=comuni), transaction.atomic():
+        meal_debit_for_comuni(comuni=comuni, giorno=DAY)
 
 
 def _nightly(comuni) -> None:
-    """The whole nightly job per comune, as Celery runs it: debit, suspensions, warnings, done-marker."""
-    from mensa.addebito import meal_debit_run
+    """The whole nightly job, as Celery's nightly task runs it (mensa.tasks.meal_debit_all): every active
+    comune (these) at once: debit, suspensions, warnings, done-markers."""
+    from mensa.addebito import meal_debit_night
 
-    for comune in comuni:
-        with scope(comune=comune):
-            meal_debit_run(comune=comune, giorno=DAY)
+    meal_debit_night(giorno=DAY)
 
 
 def run(ctx) -> None:

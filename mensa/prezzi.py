@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import OuterRef, Q, Subquery
@@ -16,6 +17,11 @@ CENT = Decimal("0.01")
 
 def prezzi_del_giorno(*, comune: Comune, giorno: datetime.date) -> dict[int, Decimal]:
     """{tariffa_id: per-meal amount valid that day}: a comune has a handful of tariffs, read in one query."""
+    return prezzi_dei_comuni(comuni=[comune], giorno=giorno)
+
+
+def prezzi_dei_comuni(*, comuni: Sequence[Comune], giorno: datetime.date) -> dict[int, Decimal]:
+    """`prezzi_del_giorno` of many comuni in one query (tariff ids are unique across comuni)."""
     valido = (
         PrezzoTariffa.objects.filter(tariffa_id=OuterRef("pk"), valido_dal__lte=giorno)
         .filter(Q(valido_al__isnull=True) | Q(valido_al__gte=giorno))
@@ -23,7 +29,7 @@ def prezzi_del_giorno(*, comune: Comune, giorno: datetime.date) -> dict[int, Dec
         .values("importo")[:1]
     )
     rows = list(
-        Tariffa.objects.filter(comune=comune)
+        Tariffa.objects.filter(comune__in=comuni)
         .annotate(prezzo=Subquery(valido))
         .values_list("id", "tariffa_base_id", "riduzione_percentuale", "prezzo")
         .order_by()

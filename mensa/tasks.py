@@ -1,4 +1,5 @@
-"""Thin Celery tasks: the nightly debit fanned out per comune, the kitchen count after the cut-off."""
+"""Thin Celery tasks: the nightly debit of every comune at once (per comune on failure), the kitchen count
+after the cut-off."""
 
 from __future__ import annotations
 
@@ -16,16 +17,28 @@ def _today() -> datetime.date:
     return timezone.localtime(timezone.now(), ROME).date()
 
 
-@shared_task(name="mensa.tasks.meal_debit_all")
-def meal_debit_all(giorno: str | None = None) -> int:
-    """Fan out the night's debit: one task per active comune, so several workers share a national run."""
-    from comuni.models import Comune
+@shared_task(name="mensa.tasks.meal_debit_all", bind=True, max_retries=5)
+def meal_debit_all(self, giorno: str | None = None) -> int:
+    """The night's debit of every active comune, set-based in one transaction (`meal_debit_night`);
+    returns the number of comuni. Should it fail for anything but the database's weather, each comune runs
+    in its own task instead, so that one comune's data cannot hold back the others' debit."""
+    import logging
+
+    from django.db import OperationalError
+
+    from .addebito import comuni_del_debito, meal_debit_night
 
     giorno = giorno or _today().isoformat()
-    ids = list(Comune.objects.filter(attivo=True).values_list("pk", flat=True))
-    for pk in ids:
-        meal_debit_comune.delay(pk, giorno)
-    return len(ids)
+    comuni = comuni_del_debito()
+    try:
+        meal_debit_night(giorno=datetime.date.fromisoformat(giorno), comuni=comuni)
+    except OperationalError as exc:  # lock timeouts, lost connections: the run is idempotent, retry it
+        raise self.retry(exc=exc, countdown=30) from exc
+    except Exception:
+        logging.getLogger(__name__).exception("Addebito notturno d'insieme fallito il %s: un task per comune", giorno)
+        for comune in comuni:
+            meal_debit_comune.delay(comune.pk, giorno)
+    return len(comuni)
 
 
 @shared_task(base=ComuneTask, name="mensa.tasks.meal_debit_comune", bind=True, max_retries=5)

@@ -103,6 +103,11 @@ def comune_changed(comune_id: int | None) -> None:
     _bump({comune_key(comune_id)} if comune_id is not None else {GLOBAL})
 
 
+def comuni_changed(comune_ids: Iterable[int]) -> None:
+    """comune_changed for many comuni in one round trip (a nightly job over all of them)."""
+    _bump({comune_key(pk) for pk in comune_ids})
+
+
 def _utenti_of(consumatore_ids: set[int]) -> set[str]:
     """The stamps of the accounts linked to these children (any comune's scope: ids only)."""
     from django_scopes import scopes_disabled

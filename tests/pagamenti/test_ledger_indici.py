@@ -42,3 +42,22 @@ def test_a_consumer_with_movements_cannot_be_deleted(leporano, alice_children):
                            importo=Decimal("10.00"), data_valuta=datetime.date(2026, 9, 1), chiave="saldo_iniziale")
         with pytest.raises(ProtectedError):
             child.delete()
+
+
+def test_the_ledger_has_no_foreign_key_trigger(db):
+    """No RI trigger queued per inserted row: comune, consumer and author are guarded by Django's PROTECT."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL catalogue")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = 'pagamenti_movimento'::regclass "
+                       "AND contype = 'f'")
+        assert cursor.fetchall() == []
+
+
+def test_an_account_that_recorded_a_movement_cannot_be_deleted(leporano, alice_children, bob):
+    with scope(comune=leporano):
+        movimento_register(consumatore=alice_children[0], servizio=Servizio.MENSA, tipo=TipoMovimento.RETTIFICA,
+                           importo=Decimal("5.00"), data_valuta=datetime.date(2026, 9, 1), chiave="r:1",
+                           creato_da=bob, motivo="Pasto non consumato")
+    with pytest.raises(ProtectedError):
+        bob.delete()

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
-from django_scopes import scope
 
 from comuni.models import Comune
-from mensa.addebito import meal_debit_run
+from mensa.addebito import meal_debit_night
 
 
 class Command(BaseCommand):
@@ -30,11 +29,10 @@ class Command(BaseCommand):
             comuni = comuni.filter(slug=options["comune"])
             if not comuni.exists():
                 raise CommandError(f"Comune «{options['comune']}» non trovato")
-        for comune in comuni:
-            with scope(comune=comune):
-                result = meal_debit_run(comune=comune, giorno=giorno, force=options["force"])
+        # Every comune at once, as the night's task runs them.
+        for result in meal_debit_night(giorno=giorno, comuni=list(comuni.order_by("pk")), force=options["force"]):
             self.stdout.write(
-                f"{comune.slug} {giorno}: {result['pasti_addebitati']} pasti addebitati, "
+                f"{result['comune']} {giorno}: {result['pasti_addebitati']} pasti addebitati, "
                 f"{result['sospesi']} sospesi, {result['avvisi_debito']} avvisi di debito, "
                 f"{result['avvisi_credito']} avvisi di credito, {result['riattivati']} riattivati"
             )
