@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('comuni', '0003_identita_privacy_audit'),
         ('consumatori', '0003_storico_classi'),
-        ('pagamenti', '0006_movimento_ledger_floor'),
+        ('pagamenti', '0007_movimento_creato_da_senza_vincolo'),
     ]
 
     operations = [
