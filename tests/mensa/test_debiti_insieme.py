@@ -15,6 +15,7 @@ from mensa.addebito import meal_debit_run
 from mensa.debiti import debt_rules_apply
 from mensa.models import IscrizioneMensa, Sospensione
 from notifiche.models import Notifica
+from pagamenti.consolidamento import saldi_consolida
 from pagamenti.models import Servizio, TipoMovimento
 from pagamenti.services import movimento_register
 from tests.factories import ConsumatoreFactory, TutoreFactory, UserFactory
@@ -48,12 +49,17 @@ def _titles(comune, user):
         return list(Notifica.objects.filter(user=user).values_list("titolo", flat=True))
 
 
-def test_one_night_gives_every_family_its_own_message(leporano, class_of, mensa_alice):
+# The balances of the night are the accounts' consolidated sums plus the newer movements (pagamenti.consolidamento):
+# the same whether the hourly job has folded the opening balances in, and the Monday meals, or not.
+@pytest.mark.parametrize("consolidato", [False, True], ids=["ledger-only", "consolidated-sums"])
+def test_one_night_gives_every_family_its_own_message(leporano, class_of, mensa_alice, consolidato):
     # 4,10 € a meal, suspension at 5 meals, warning at 2, low credit under 10 €.
     sospeso, s_child = _family(leporano, class_of, mensa_alice, "Sara", "-16.40")  # -20,50 after Monday
     debito, d_child = _family(leporano, class_of, mensa_alice, "Dario", "-4.10")  # -8,20: 2 meals
     basso, b_child = _family(leporano, class_of, mensa_alice, "Bruno", "12.00")  # 7,90: low credit
     ricco, _r_child = _family(leporano, class_of, mensa_alice, "Rita", "200.00")
+    if consolidato:
+        saldi_consolida()
     with scope(comune=leporano):
         result = meal_debit_run(comune=leporano, giorno=MONDAY)
     assert result["sospesi"] == 1
@@ -71,6 +77,8 @@ def test_one_night_gives_every_family_its_own_message(leporano, class_of, mensa_
         again = meal_debit_run(comune=leporano, giorno=MONDAY, force=True)
     assert (again["sospesi"], again["avvisi_debito"], again["avvisi_credito"]) == (0, 0, 0)
     assert len(_titles(leporano, sospeso)) == len(_titles(leporano, debito)) == 1
+    if consolidato:
+        saldi_consolida()
     # Suspended on Tuesday: Sara eats nothing and is not debited; the others are.
     with scope(comune=leporano):
         tuesday = meal_debit_run(comune=leporano, giorno=TUESDAY)
