@@ -185,16 +185,22 @@ def mensilita_debit(*, comune: Comune, mese: str) -> EsitoAddebito:
             / (SELECT COUNT(*) FROM ({giorni}) g
                WHERE g.giorno >= a.data_inizio AND g.giorno <= a.data_fine)"""  # noqa: S608
         aggregate = "SUM"
+        # The route's school year bounds the service days: joined only here, the whole month needs none.
+        anno_join = f"""
+            JOIN {Linea._meta.db_table} l ON l.id = i.linea_id
+            JOIN {Linea._meta.get_field("anno_scolastico").related_model._meta.db_table} a
+                ON a.id = l.anno_scolastico_id"""
     else:
         # A whole month for anyone enrolled on at least one day of it; the dearest enrolment
         # counts when a consumer changed route or trip kind during the month.
         aggregate = "MAX"
+        anno_join = ""
 
     movimento = Movimento._meta.db_table
     # Table names and fixed fragments only are formatted in; every value is a query parameter.
     # The CTE first drops the consumers already debited this month (one hash anti-join over the
-    # comune's rows of the key: the comune lets the ledger be read by its (comune, servizio, data) index
-    # instead of whole), so a second run prices nothing; ON CONFLICT still settles two workers racing on the same rows.
+    # comune's rows of the key: the comune and the month let the ledger be read by its (comune, servizio, data)
+    # index, one month of it, instead of whole), so a second run prices nothing; ON CONFLICT still settles two workers racing on the same rows.
     # (WITH comes after INSERT INTO: Python's sqlite3 reports no rowcount for a leading WITH.)
     sql = f"""
         INSERT INTO {movimento}
@@ -210,16 +216,14 @@ def mensilita_debit(*, comune: Comune, mese: str) -> EsitoAddebito:
                   SELECT 1 FROM {movimento} m
                   WHERE m.consumatore_id = i.consumatore_id AND m.servizio = %(servizio)s
                     AND m.chiave = %(chiave)s AND m.comune_id = %(comune_id)s
+                    AND m.data_valuta >= %(primo)s AND m.data_valuta <= %(fine)s
               )
         )
         SELECT %(comune_id)s, x.consumatore_id, %(servizio)s, %(tipo)s, -x.importo, %(data_valuta)s,
                %(riferimento)s, %(descrizione)s, %(chiave)s, NULL, '', %(now)s
         FROM (
             SELECT i.consumatore_id, ROUND({aggregate}({amount_sql}), 2) AS importo
-            FROM da_addebitare i
-            JOIN {Linea._meta.db_table} l ON l.id = i.linea_id
-            JOIN {Linea._meta.get_field("anno_scolastico").related_model._meta.db_table} a
-                ON a.id = l.anno_scolastico_id
+            FROM da_addebitare i{anno_join}
             JOIN {TariffaTrasporto._meta.db_table} t
                 ON t.comune_id = %(comune_id)s AND t.percorso = i.percorso
                AND COALESCE(t.fascia_id, 0) = COALESCE(i.fascia_id, 0)
