@@ -200,7 +200,8 @@ def mensilita_debit(*, comune: Comune, mese: str) -> EsitoAddebito:
     # Table names and fixed fragments only are formatted in; every value is a query parameter.
     # The CTE first drops the consumers already debited this month (one hash anti-join over the
     # comune's rows of the key: the comune and the month let the ledger be read by its (comune, servizio, data)
-    # index, one month of it, instead of whole), so a second run prices nothing; ON CONFLICT still settles two workers racing on the same rows.
+    # index, one month of it, instead of whole), so a second run prices nothing; ON CONFLICT still settles two
+    # workers racing on the same rows.
     # (WITH comes after INSERT INTO: Python's sqlite3 reports no rowcount for a leading WITH.)
     sql = f"""
         INSERT INTO {movimento}
