@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,7 @@ from comuni.models import User
 from consumatori.models import Consumatore
 from omnibus import stamps
 
-from .calendario import calendari_load, giorno_di_servizio
+from .calendario import calendari_anno_scuola, giorno_di_servizio
 from .cutoff import ROME, cutoff_check
 from .cutoff import data_it as _it
 from .models import Assenza, IscrizioneMensa, Presenza
@@ -28,13 +28,47 @@ NO_ABSENCE_ERROR = _("Per il %(giorno)s non c'è nessuna assenza da ritirare.")
 
 
 def _service_days(consumatore: Consumatore, dal: datetime.date, al: datetime.date) -> list[datetime.date]:
+    """The days of [dal, al] (inside the class's school year) with service for the consumer's class."""
     classe = consumatore.classe
     if classe is None:
         return []
-    calendari = calendari_load(comune=consumatore.comune, dal=dal, al=al, scuola_id=classe.scuola_id)
+    calendari = calendari_anno_scuola(comune=consumatore.comune, scuola_id=classe.scuola_id,
+                                      anno_scolastico=classe.anno_scolastico)
     cal = calendari.calendario_scuola(scuola_id=classe.scuola_id, anno_scolastico_id=classe.anno_scolastico_id)
     days = [dal + datetime.timedelta(n) for n in range((al - dal).days + 1)]
     return [d for d in days if giorno_di_servizio(d, cal, calendari.chiusure, classe.pk)]
+
+
+def _insert_enrolled(consumatore: Consumatore, days: list[datetime.date], registrata_da: User,
+                     now: datetime.datetime) -> list[Assenza]:
+    """INSERT the absences of the days on which the consumer is enrolled, in one statement; a day already
+    cancelled (or cancelled concurrently) is skipped by the partial unique index (consumatore, giorno) of the
+    active absences. Returns the rows stored."""
+    ops = connection.ops
+    day_rows = " UNION ALL ".join(["SELECT %s AS giorno"] * len(days))
+    sql = f"""
+        INSERT INTO {Assenza._meta.db_table} (comune_id, consumatore_id, giorno, registrata_il, registrata_da_id)
+        SELECT %s, %s, d.giorno, %s, %s FROM ({day_rows}) d
+        WHERE EXISTS (
+            SELECT 1 FROM {IscrizioneMensa._meta.db_table} i
+            WHERE i.comune_id = %s AND i.consumatore_id = %s AND i.data_inizio <= d.giorno
+              AND (i.data_fine IS NULL OR i.data_fine >= d.giorno))
+        ON CONFLICT DO NOTHING RETURNING id, giorno"""  # noqa: S608 - table names from the models
+    comune_id = consumatore.comune_id
+    params = [comune_id, consumatore.pk, ops.adapt_datetimefield_value(now), registrata_da.pk,
+              *(ops.adapt_datefield_value(d) for d in days), comune_id, consumatore.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        stored = cursor.fetchall()
+    nuove = []
+    for pk, giorno in sorted(stored, key=lambda row: str(row[1])):
+        if not isinstance(giorno, datetime.date):  # SQLite answers the ISO text
+            giorno = datetime.date.fromisoformat(giorno)
+        assenza = Assenza(pk=pk, comune=consumatore.comune, consumatore=consumatore, giorno=giorno,
+                          registrata_il=now, registrata_da=registrata_da)
+        assenza._state.adding = False
+        nuove.append(assenza)
+    return nuove
 
 
 @transaction.atomic
@@ -62,28 +96,19 @@ def assenza_create(
     days = _service_days(consumatore, dal, al)
     if not days:
         raise ValidationError(NON_SERVICE_DAY_ERROR, code="no_service", params={"giorno": _it(dal)})
-    iscrizioni = list(
-        IscrizioneMensa.objects.filter(consumatore=consumatore, data_inizio__lte=al)
-        .filter(Q(data_fine__isnull=True) | Q(data_fine__gte=dal))
-        .values_list("data_inizio", "data_fine")
-    )
-    days = [d for d in days if any(i <= d and (f is None or d <= f) for i, f in iscrizioni)]
-    if not days:
-        raise ValidationError(NOT_ENROLLED_ERROR, code="not_enrolled")
-    already = set(
-        Assenza.objects.filter(consumatore=consumatore, giorno__in=days, annullata_il__isnull=True).values_list(
-            "giorno", flat=True
+    nuove = _insert_enrolled(consumatore, days, registrata_da, now)
+    if not nuove:
+        # Nothing stored: every enrolled day was already cancelled, or the consumer is enrolled on none.
+        iscrizioni = list(
+            IscrizioneMensa.objects.filter(consumatore=consumatore, data_inizio__lte=al)
+            .filter(Q(data_fine__isnull=True) | Q(data_fine__gte=dal))
+            .values_list("data_inizio", "data_fine")
         )
-    )
-    nuove = [
-        Assenza(comune=comune, consumatore=consumatore, giorno=d, registrata_il=now, registrata_da=registrata_da)
-        for d in days
-        if d not in already
-    ]
-    Assenza.objects.bulk_create(nuove, ignore_conflicts=True)
-    stamps.consumatori_changed([consumatore.pk])  # bulk_create(): no model signal
-    if nuove:
-        _confirm(consumatore, registrata_da, now, [a.giorno for a in nuove], withdrawn=False)
+        if not any(i <= d and (f is None or d <= f) for d in days for i, f in iscrizioni):
+            raise ValidationError(NOT_ENROLLED_ERROR, code="not_enrolled")
+        return []
+    stamps.consumatori_changed([consumatore.pk])  # raw SQL: no model signal
+    _confirm(consumatore, registrata_da, now, [a.giorno for a in nuove], withdrawn=False)
     return nuove
 
 

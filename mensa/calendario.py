@@ -14,6 +14,8 @@ import holidays
 from django.db.models import Q
 
 from comuni.models import Comune
+from consumatori.models import AnnoScolastico
+from omnibus import stamps
 
 from .models import WEEKDAY_FIELDS, CalendarioScuola, Chiusura
 
@@ -52,6 +54,34 @@ def calendari_load(*, comune: Comune, dal: datetime.date, al: datetime.date, scu
         cal_qs = cal_qs.filter(scuola_id=scuola_id)
         chiusure_qs = chiusure_qs.filter(Q(scuola__isnull=True) | Q(scuola_id=scuola_id))
     return Calendari(scuole=list(cal_qs), chiusure=list(chiusure_qs))
+
+
+# One school year's calendars of a school and the closures that may touch it, per process, with the token of the
+# comune's version stamp they were read under (omnibus.stamps: every write to a calendar or a closure bumps it,
+# at once and again at commit). A family's absence needs them on every tap of the 09:00 rush.
+_CALENDARI_ANNO: dict[tuple[int, int, int], tuple[str, Calendari]] = {}
+
+
+def calendari_anno_scuola(*, comune: Comune, scuola_id: int, anno_scolastico: AnnoScolastico) -> Calendari:
+    """calendari_load over one school year for one school: from this process's memory while the comune's
+    version stamp is unchanged (one cache read instead of two queries), else loaded again."""
+    def load() -> Calendari:
+        return calendari_load(comune=comune, dal=anno_scolastico.data_inizio, al=anno_scolastico.data_fine,
+                              scuola_id=scuola_id)
+
+    if not stamps.enabled():
+        return load()
+    key = stamps.comune_key(comune.pk)
+    # Read before the rows: a write after this read bumps the stamp again, so the rows cached now are never
+    # served under a later stamp (the same rule as the family pages' cache).
+    token = stamps.current([key])[key]
+    memo_key = (comune.pk, scuola_id, anno_scolastico.pk)
+    cached = _CALENDARI_ANNO.get(memo_key)
+    if cached is not None and cached[0] == token:
+        return cached[1]
+    calendari = load()
+    _CALENDARI_ANNO[memo_key] = (token, calendari)
+    return calendari
 
 
 def scuola_aperta(giorno: datetime.date, cal: CalendarioScuola | None, chiusure: list[Chiusura]) -> bool:

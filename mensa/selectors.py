@@ -6,6 +6,7 @@ import calendar
 import datetime
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Case, Exists, FilteredRelation, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -147,10 +148,15 @@ def giorno_disdetto(*, consumatore: Consumatore, assenza: Assenza, now: datetime
     The cancellation passed every check of assenza_create (service day, enrolment, cut-off ahead), so no
     meal can be debited yet (the debit runs after the day's cut-off); only a presence the canteen recorded
     wins over it, as in the month."""
-    presente = (
-        Presenza.objects.filter(consumatore=consumatore, giorno=assenza.giorno).values_list("presente", flat=True)
-        .first()
-    )
+    # One plain query on the unique (consumatore, giorno), inside the consumer's comune: a tap of the rush.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT presente FROM {Presenza._meta.db_table} "  # noqa: S608 - the model's table
+            "WHERE comune_id = %s AND consumatore_id = %s AND giorno = %s",
+            [consumatore.comune_id, consumatore.pk, connection.ops.adapt_datefield_value(assenza.giorno)],
+        )
+        row = cursor.fetchone()
+    presente = None if row is None else bool(row[0])
     if presente is not None:
         return Giorno(assenza.giorno, Stato.PRESENTE if presente else Stato.ASSENTE, False)
     aperto = not cutoff_passed(comune=consumatore.comune, giorno=assenza.giorno, now=now)

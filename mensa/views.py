@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
-from consumatori.selectors import consumatore_of_family
+from consumatori.selectors import consumatore_of_family_con_classe
 from consumatori.views import family_login_required
 from omnibus.dates import giorno_parse
 
@@ -38,7 +38,7 @@ FORM_ASSENZA_NON_VALIDO = _("Indica una data valida (gg/mm/aaaa).")
 
 
 def _own_consumatore(request: HttpRequest, pk: int):
-    consumatore = consumatore_of_family(user=request.user, pk=pk)
+    consumatore = consumatore_of_family_con_classe(user=request.user, pk=pk, comune_id=request.comune.pk)
     consumatore.comune = request.comune
     return consumatore
 

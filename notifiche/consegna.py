@@ -130,7 +130,7 @@ def notifica_consegna_run(*, comune: Comune, notifica_id: int, email: bool = Tru
             return "da ritentare"
 
     def push_channel() -> object:
-        if not preferenze.push or not push_fanout(notifiche_ids=[notifica.pk]):
+        if not preferenze.push or not push_fanout(notifiche_ids=[notifica.pk], notifica=notifica):
             return 0  # no device (or push off): nothing to claim
         esito = push_deliver(notifiche_ids=[notifica.pk])
         if esito.da_ritentare:

@@ -37,13 +37,21 @@ STALE_CLAIM = datetime.timedelta(minutes=10)
 PARALLEL_SENDS = 16
 
 
-def push_fanout(*, notifiche_ids: list[int]) -> int:
-    """One delivery row per device of each recipient who did not turn push off (a second run adds none)."""
+def push_fanout(*, notifiche_ids: list[int], notifica: Notifica | None = None) -> int:
+    """One delivery row per device of each recipient who did not turn push off (a second run adds none).
+
+    `notifica`: the one message of notifiche_ids, already loaded by a caller that has read its family's
+    preferences (push on): neither is read again (a message alone, as each absence of the 09:00 rush)."""
     if vapid.vapid() is None or not notifiche_ids:
         return 0
-    notifiche = list(Notifica.objects.filter(pk__in=notifiche_ids).values_list("pk", "comune_id", "user_id"))
-    users = {user_id for _, _, user_id in notifiche}
-    users -= set(PreferenzeCanali.objects.filter(user_id__in=users, push=False).values_list("user_id", flat=True))
+    if notifica is not None and [notifica.pk] == list(notifiche_ids):
+        notifiche = [(notifica.pk, notifica.comune_id, notifica.user_id)]
+        users = {notifica.user_id}
+    else:
+        notifiche = list(Notifica.objects.filter(pk__in=notifiche_ids).values_list("pk", "comune_id", "user_id"))
+        users = {user_id for _, _, user_id in notifiche}
+        users -= set(PreferenzeCanali.objects.filter(user_id__in=users, push=False).values_list("user_id",
+                                                                                                flat=True))
     devices: dict[int, list[int]] = defaultdict(list)
     for pk, user_id in DispositivoPush.objects.filter(user_id__in=users).values_list("pk", "user_id"):
         devices[user_id].append(pk)

@@ -109,17 +109,19 @@ def comuni_changed(comune_ids: Iterable[int]) -> None:
 
 
 def _utenti_of(consumatore_ids: set[int]) -> set[str]:
-    """The stamps of the accounts linked to these children (any comune's scope: ids only)."""
-    from django_scopes import scopes_disabled
+    """The stamps of the accounts linked to these children (any comune's scope: ids only).
 
+    One plain indexed query: it runs on every write about a child (each absence of the 09:00 rush)."""
     from consumatori.models import Tutore
 
     if not consumatore_ids:
         return set()
-    with scopes_disabled():
-        user_ids = Tutore.objects.filter(consumatore_id__in=consumatore_ids, utente__isnull=False).values_list(
-            "utente_id", flat=True)
-        return {utente_key(pk) for pk in user_ids}
+    ids = list(consumatore_ids)
+    sql = (f"SELECT utente_id FROM {Tutore._meta.db_table} "  # noqa: S608 - the model's table, ids as parameters
+           f"WHERE consumatore_id IN ({', '.join(['%s'] * len(ids))}) AND utente_id IS NOT NULL")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        return {utente_key(pk) for (pk,) in cursor.fetchall()}
 
 
 def _utenti_of_iscrizione(iscrizione_id: int | None) -> set[str]:

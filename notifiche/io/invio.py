@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -29,6 +30,26 @@ def _key_state(servizio: ServizioIO, state: str) -> None:
         ServizioIO.objects.filter(pk=servizio.pk).update(stato_chiave=state, stato_aggiornato_il=timezone.now())
 
 
+def _insert_senza_chiave(notifica: Notifica, servizio: ServizioIO | None) -> MessaggioIO | None:
+    """The outcome "no usable key" of a message IO never saw, in one INSERT; None if the message already has
+    its row (the unique notifica: a retry, a duplicated task)."""
+    now = timezone.now()
+    row = MessaggioIO(comune_id=notifica.comune_id, notifica=notifica, servizio=servizio,
+                      stato=StatoMessaggioIO.CHIAVE, io_id="", tentativi=1, esito=NO_KEY, aggiornato_il=now)
+    sql = (f"INSERT INTO {MessaggioIO._meta.db_table} (comune_id, notifica_id, servizio_id, stato, io_id, "  # noqa: S608
+           "tentativi, esito, aggiornato_il) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+           "ON CONFLICT DO NOTHING RETURNING id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [row.comune_id, notifica.pk, servizio.pk if servizio else None, row.stato, "", 1,
+                             NO_KEY, connection.ops.adapt_datetimefield_value(now)])
+        stored = cursor.fetchone()
+    if stored is None:
+        return None
+    row.pk = stored[0]
+    row._state.adding = False
+    return row
+
+
 def io_send(*, notifica: Notifica, ambito: str = "mensa", pagamento: dict | None = None,
             preferenze: PreferenzeCanali | None = None) -> MessaggioIO | None:
     """Send the notification on IO at most once; raises client.IOTransient for the task to retry.
@@ -42,11 +63,10 @@ def io_send(*, notifica: Notifica, ambito: str = "mensa", pagamento: dict | None
     if not _usable(servizio):
         # No usable key (a comune not on IO yet: every message at 09:00): the outcome is known before any
         # claim, so a first run records it in its one INSERT; a message already there goes the usual way.
-        messaggio, created = MessaggioIO.objects.get_or_create(notifica=notifica, defaults={
-            "comune_id": notifica.comune_id, "servizio": servizio, "stato": StatoMessaggioIO.CHIAVE,
-            "esito": NO_KEY, "tentativi": 1})
-        if created:
+        messaggio = _insert_senza_chiave(notifica, servizio)
+        if messaggio is not None:
             return messaggio
+        messaggio = MessaggioIO.objects.get(notifica=notifica)
     else:
         messaggio, _ = MessaggioIO.objects.get_or_create(
             notifica=notifica, defaults={"comune_id": notifica.comune_id, "servizio": servizio})
