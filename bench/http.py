@@ -53,10 +53,12 @@ def gunicorn(workers: int | None = 2, env: dict[str, str] | None = None, threads
 
 @contextlib.contextmanager
 def celery_worker(env: dict[str, str] | None = None, concurrency: int = 1) -> Iterator[subprocess.Popen]:
-    """A Celery worker of the project (Redis broker), as `make run`'s Procfile starts it; yields its process."""
+    """A Celery worker of the project (Redis broker), as `make run`'s Procfile starts it; yields its process.
+    At the Procfile's lower CPU priority (nice 10; docker-compose gives it cpu_shares 256 of the web's 1024):
+    background jobs take the cores the requests leave, never a family's time."""
     env = {**os.environ, **(env or {})}
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "celery"), "-A", "omnibus", "worker", "--concurrency", str(concurrency),
+        ["nice", "-n", "10", str(Path(sys.executable).parent / "celery"), "-A", "omnibus", "worker", "--concurrency", str(concurrency),
          "--loglevel", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=ROOT, env=env,
     )
