@@ -58,8 +58,8 @@ def celery_worker(env: dict[str, str] | None = None, concurrency: int = 1) -> It
     background jobs take the cores the requests leave, never a family's time."""
     env = {**os.environ, **(env or {})}
     process = subprocess.Popen(
-        ["nice", "-n", "10", str(Path(sys.executable).parent / "celery"), "-A", "omnibus", "worker", "--concurrency", str(concurrency),
-         "--loglevel", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        ["nice", "-n", "10", str(Path(sys.executable).parent / "celery"), "-A", "omnibus", "worker",
+         "--concurrency", str(concurrency), "--loglevel", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=ROOT, env=env,
     )
     try:
