@@ -59,7 +59,8 @@ def celery_worker(env: dict[str, str] | None = None, concurrency: int = 1) -> It
     env = {**os.environ, **(env or {})}
     process = subprocess.Popen(
         ["nice", "-n", "10", str(Path(sys.executable).parent / "celery"), "-A", "omnibus", "worker",
-         "--concurrency", str(concurrency), "--loglevel", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+         "--concurrency", str(concurrency), "--loglevel", "warning", "--without-gossip", "--without-mingle",
+         "--without-heartbeat"],
         cwd=ROOT, env=env,
     )
     try:
