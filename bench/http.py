@@ -66,8 +66,12 @@ def celery_worker(env: dict[str, str] | None = None, concurrency: int = 1) -> It
     try:
         yield process
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        process.terminate()  # warm shutdown: the tasks under way end first
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a task still running what the bench no longer waits for
+            process.kill()
+            process.wait(timeout=30)
 
 
 def cpu_seconds(pid: int, children: bool = True) -> float:
