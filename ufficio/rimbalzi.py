@@ -130,7 +130,7 @@ def _destinatari(sollecito: Sollecito) -> set[str]:
 
 def _per_indirizzo(indirizzo: str, *, now: datetime.datetime) -> Sollecito | None:
     """The latest reminder e-mailed to the address lately, when only one comune sent there."""
-    giorni = getattr(settings, "BOUNCE_FALLBACK_DAYS", 7)
+    giorni = settings.BOUNCE_FALLBACK_DAYS
     with scopes_disabled():
         candidati = [s for s in Sollecito.objects.filter(
             destinatari__icontains=indirizzo, inviato_il__gte=now - datetime.timedelta(days=giorni),

@@ -69,9 +69,9 @@ def stampa_create(*, invio: InvioSolleciti, creato_da: User) -> Esportazione | N
 
 
 def _enqueue(esportazione: Esportazione) -> None:
-    from .tasks import esportazione_task
+    from . import esportazioni  # the reports' queueing; ufficio.esportazioni imports this module
 
-    esportazione_task.delay(esportazione.comune_id, esportazione.pk)
+    esportazioni._enqueue(esportazione)
 
 
 def lettere_build(*, esportazione: Esportazione,
