@@ -132,3 +132,50 @@ def test_the_rules_cost_the_same_queries_for_one_family_or_many(leporano, class_
     assert (few["sospesi"], few["avvisi_debito"]) == (1, 1)
     assert (many["sospesi"], many["avvisi_debito"]) == (4, 4 + 2)  # alice's two children reach 2 meals too
     assert many_queries == few_queries
+
+
+# The night reads each balance as consolidated sum + the night's row + the other newer movements, and the
+# accounts debited by a correction or suspended in a second part (mensa.debiti._conti). Whatever the hourly
+# job has folded in (nothing, the opening balances, or the night's meals too), the balances are the ledger's.
+@pytest.mark.parametrize("quando", ["mai", "prima", "dopo"])
+def test_the_nights_balances_are_the_ledgers_sums(leporano, class_of, mensa_alice, quando):
+    from django.db.models import Max, Q, Sum
+
+    from mensa.debiti import _conti
+    from pagamenti.models import Movimento
+
+    _p1, debito = _family(leporano, class_of, mensa_alice, "Dora", "-4.10")
+    _p2, ricaricato = _family(leporano, class_of, mensa_alice, "Rino", "2.00")
+    _p3, corretto = _family(leporano, class_of, mensa_alice, "Carla", "3.00")
+    _p4, sospeso = _family(leporano, class_of, mensa_alice, "Silvio", "-30.00")
+    _family(leporano, class_of, mensa_alice, "Ricco", "300.00")
+    with scope(comune=leporano):
+        # Carla's enrolment ended on Friday: the night skips her, an office correction debits her Monday.
+        IscrizioneMensa.objects.filter(consumatore=corretto).update(data_fine=MONDAY - datetime.timedelta(3))
+        Sospensione.objects.create(comune=leporano, consumatore=sospeso, dal=MONDAY - datetime.timedelta(7),
+                                   saldo=Decimal("-30.00"), episodio=f"{sospeso.pk}:0")
+    if quando == "prima":
+        saldi_consolida()
+    with scope(comune=leporano):
+        meal_debit_run(comune=leporano, giorno=MONDAY)
+        movimento_register(consumatore=ricaricato, servizio=Servizio.MENSA, tipo=TipoMovimento.RICARICA_PAGOPA,
+                           importo=Decimal("5.00"), data_valuta=MONDAY, chiave="avviso:rino")
+        movimento_register(consumatore=corretto, servizio=Servizio.MENSA, tipo=TipoMovimento.PASTO,
+                           importo=Decimal("-4.10"), data_valuta=MONDAY, chiave=f"pasto:{MONDAY.isoformat()}:1")
+    if quando == "dopo":
+        saldi_consolida()
+    with scope(comune=leporano):
+        conti = {c.consumatore_id: (c.saldo, c.ultimo_credito, c.sospeso_dal) for c in
+                 _conti(comuni=[leporano], giorno=MONDAY)}
+        truth = {
+            r["consumatore_id"]: (r["saldo"], r["credito"])
+            for r in Movimento.objects.filter(servizio=Servizio.MENSA).values("consumatore_id").annotate(
+                saldo=Sum("importo"), credito=Max("id", filter=Q(importo__gt=0))).order_by()
+        }
+    expected = {pk: (*truth[pk], None) for pk in truth if truth[pk][0] < leporano.soglia_credito_in_esaurimento}
+    expected[sospeso.pk] = (*truth[sospeso.pk], MONDAY - datetime.timedelta(7))
+    assert conti == expected
+    # Who is there: Dora in debt, Rino's 6,90 € after his top-up, Carla by her correction, Silvio suspended
+    # without a meal; not the rich one.
+    assert {debito.pk, ricaricato.pk, corretto.pk, sospeso.pk} <= set(conti)
+    assert conti[ricaricato.pk][0] == Decimal("2.90")
