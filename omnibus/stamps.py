@@ -40,7 +40,7 @@ PROJECT_APPS = {"comuni", "consumatori", "mensa", "trasporto", "pagamenti", "not
 # this list they would bump their whole comune and empty its cached pages many times a day.
 NOT_ON_FAMILY_PAGES = {
     "notifiche.InvioPush", "notifiche.MessaggioIO", "notifiche.ServizioIO", "notifiche.DispositivoPush",
-    "mensa.ConteggioInviato", "mensa.AddebitoEseguito", "comuni.EventoAccesso",
+    "mensa.ConteggioInviato", "mensa.AddebitoEseguito", "trasporto.AddebitoMensilita", "comuni.EventoAccesso",
     "pagamenti.ConfigurazioneRiconciliazione", "pagamenti.FlussoRendicontazione",
     "pagamenti.PagamentoRendicontato", "pagamenti.EstrattoLIS", "pagamenti.RigaEstrattoLIS",
     "ufficio.ImpostazioniSolleciti", "ufficio.InvioSolleciti", "ufficio.Esportazione",

@@ -364,3 +364,24 @@ class SollecitoTrasporto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consumatore} – {euro(self.soglia)}"
+
+
+class AddebitoMensilita(models.Model):
+    """A month's fees debited for a comune, with the fingerprint of everything the debit read (enrolments,
+    tariffs, routes, school years, settings): a later run that finds the same fingerprint has nothing to
+    write and returns without reading the ledger (trasporto.services.mensilita_debit)."""
+
+    comune = models.ForeignKey(Comune, on_delete=models.CASCADE, related_name="+")
+    mese = models.CharField(_("mese"), max_length=7)
+    impronta = models.CharField(_("impronta dei dati letti"), max_length=64)
+    eseguito_il = models.DateTimeField(_("eseguito il"), auto_now=True)
+
+    objects = ScopedManager(comune="comune")
+
+    class Meta:
+        verbose_name = _("addebito mensile eseguito")
+        verbose_name_plural = _("addebiti mensili eseguiti")
+        constraints = [models.UniqueConstraint(fields=["comune", "mese"], name="addebito_mensilita_unico")]
+
+    def __str__(self) -> str:
+        return f"{self.comune} – {self.mese}"

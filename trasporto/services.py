@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from omnibus import stamps
 from pagamenti.models import Movimento, Servizio, TipoMovimento
 
 from .models import (
+    AddebitoMensilita,
     FasciaIsee,
     Fermata,
     ImpostazioniTrasporto,
@@ -143,7 +145,8 @@ def mensilita_debit(*, comune: Comune, mese: str) -> EsitoAddebito:
     reduction (the enrolment's computed percentage, else the tariff's for a "riduzione fratelli"
     enrolment); exempt enrolments and zero tariffs write nothing. The days before the service's
     activation date do not count. A second run, or two workers at once, add nothing
-    (ON CONFLICT DO NOTHING on the ledger's unique key).
+    (ON CONFLICT DO NOTHING on the ledger's unique key); a second run after which nothing it reads has
+    changed (`_impronta`) returns before reading the ledger.
     """
     first = month_parse(mese)
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
@@ -234,12 +237,52 @@ def mensilita_debit(*, comune: Comune, mese: str) -> EsitoAddebito:
         WHERE x.importo > 0
         ON CONFLICT (consumatore_id, servizio, chiave) DO NOTHING
     """  # noqa: S608
-    # One statement is atomic by itself: no BEGIN/COMMIT round trips around it (a caller's transaction holds).
-    with connection.cursor() as cursor:
+    # What the debit reads, fingerprinted before it reads it: the same fingerprint on a later run means that
+    # nothing the fees depend on has changed since a complete run, and the ledger is not read at all.
+    impronta = _impronta(comune=comune, impostazioni=impostazioni, mese=key, inizio=inizio)
+    if impronta is not None and AddebitoMensilita.objects.filter(comune=comune, mese=key, impronta=impronta).exists():
+        return EsitoAddebito(key, 0)
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         written = cursor.rowcount
+        if impronta is not None:
+            cursor.execute(
+                f"INSERT INTO {AddebitoMensilita._meta.db_table} (comune_id, mese, impronta, eseguito_il) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s) ON CONFLICT (comune_id, mese) "
+                "DO UPDATE SET impronta = excluded.impronta, eseguito_il = excluded.eseguito_il",
+                [comune.pk, key, impronta, timezone.now()],
+            )
     stamps.comune_changed(comune.pk)  # INSERT … SELECT: no model signal
     return EsitoAddebito(key, max(written, 0))
+
+
+def _impronta(*, comune: Comune, impostazioni: ImpostazioniTrasporto, mese: str, inizio: datetime.date) -> str | None:
+    """The fingerprint of every row the month's debit reads besides the ledger, on PostgreSQL (None on SQLite,
+    `make run`, where every run reads everything).
+
+    Per table of the comune: its row count and the sum of a 64-bit hash of each row version's id, inserting
+    transaction (`xmin`) and command within it (`cmin`). Any INSERT, UPDATE (a new row version, however it
+    was written: save(), update(), admin, SQL; in another transaction or in the same one) or DELETE changes
+    them. The ledger is not in it: it is append-only, so the fees a complete run wrote are still there. It
+    is read in a statement before the debit's own, so a change committed between the two is debited by this
+    run and still makes the next run's fingerprint differ (never the reverse). SHA-256 of those figures and
+    of the comune's settings and activation date."""
+    if connection.vendor != "postgresql":
+        return None
+    tables = [Iscrizione, TariffaTrasporto, Linea, Linea._meta.get_field("anno_scolastico").related_model,
+              ImpostazioniTrasporto]
+    versione = "hashtextextended(id::text || ':' || xmin::text || ':' || cmin::text, 0)"
+    # Fixed table names only are formatted in; the comune is a parameter.
+    sql = " UNION ALL ".join(
+        f"SELECT {n}, COUNT(*), COALESCE(SUM({versione}), 0) FROM {model._meta.db_table} "  # noqa: S608
+        "WHERE comune_id = %(comune_id)s"
+        for n, model in enumerate(tables)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"comune_id": comune.pk})
+        figures = sorted(cursor.fetchall())
+    settings = (mese, inizio.isoformat(), str(impostazioni.mesi_servizio), str(impostazioni.regola_mese_parziale))
+    return hashlib.sha256(repr((figures, settings)).encode()).hexdigest()
 
 
 def mensilita_due_today(*, comune: Comune, today: datetime.date | None = None) -> str | None:

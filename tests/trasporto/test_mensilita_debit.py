@@ -242,3 +242,84 @@ def test_two_workers_debiting_at_once_write_each_fee_once(leporano_trasporto, al
     assert sorted(results) in ([0, 2], [1, 1])
     with scope(comune=leporano_trasporto):
         assert Movimento.objects.filter(servizio=Servizio.TRASPORTO).count() == 2
+
+
+# A run after which nothing the debit reads has changed returns without reading the ledger (the fingerprint of
+# trasporto.services._impronta); any change to what it reads, however written, makes the next run read again.
+def _ledger_read(comune, mese):
+    """(fees written, whether the run read the ledger)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        written = _debit(comune, mese).addebitati
+    return written, any("pagamenti_movimento" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_second_run_with_nothing_changed_does_not_read_the_ledger(leporano_trasporto, alice_children, enrol):
+    for child in alice_children:
+        enrol(child)
+    assert _ledger_read(leporano_trasporto, "2026-04") == (2, True)
+    assert _ledger_read(leporano_trasporto, "2026-04") == (0, False)
+    assert _ledger_read(leporano_trasporto, "2026-05") == (2, True)  # each month its own record
+
+
+@pytest.mark.parametrize("change", ["late_enrolment", "dates_by_update", "exemption_lifted", "tariff_raised",
+                                    "settings_saved"])
+def test_whatever_changes_what_the_debit_reads_makes_it_read_again(
+        leporano_trasporto, alice_children, enrol, change):
+    """Each change is written in the same transaction as the first run (as one request or one command
+    would), where the row versions keep their transaction id: the fingerprint still sees it."""
+    from trasporto.models import Iscrizione, TariffaTrasporto
+
+    sofia, leonardo = alice_children[1], alice_children[0]
+    enrol(sofia)
+    with scope(comune=leporano_trasporto):
+        fascia = FasciaIsee.objects.create(comune=leporano_trasporto, nome="Prima fascia")
+    tariffa_zero = TariffaFactory(comune=leporano_trasporto, fascia=fascia, importo_mensile=Decimal("0.00"))
+    if change == "dates_by_update":
+        iscrizione = enrol(leonardo, data_inizio=datetime.date(2026, 5, 4), data_fine=datetime.date(2026, 6, 10))
+    elif change == "exemption_lifted":
+        iscrizione = enrol(leonardo, esente=True)
+    elif change == "tariff_raised":
+        iscrizione = enrol(leonardo, fascia=fascia)
+    assert _ledger_read(leporano_trasporto, "2026-04") == (1, True)
+    assert _ledger_read(leporano_trasporto, "2026-04") == (0, False)
+    with scope(comune=leporano_trasporto):
+        if change == "late_enrolment":
+            enrol(leonardo)
+        elif change == "dates_by_update":  # a queryset update: no save(), no signal
+            Iscrizione.objects.filter(pk=iscrizione.pk).update(data_inizio=datetime.date(2026, 4, 1))
+        elif change == "exemption_lifted":
+            Iscrizione.objects.filter(pk=iscrizione.pk).update(esente=False)
+        elif change == "tariff_raised":
+            TariffaTrasporto.objects.filter(pk=tariffa_zero.pk).update(importo_mensile=Decimal("12.00"))
+        else:
+            impostazioni_for(comune=leporano_trasporto).save()
+    expected = 0 if change == "settings_saved" else 1
+    assert _ledger_read(leporano_trasporto, "2026-04") == (expected, True)
+    assert _ledger_read(leporano_trasporto, "2026-04") == (0, False)
+    if expected:
+        assert [chiave for chiave, _importo, _tipo in _fees(leporano_trasporto, leonardo)] == ["mese:2026-04"]
+
+
+def test_a_change_committed_between_the_fingerprint_and_the_debit_is_debited_and_read_again(
+        leporano_trasporto, alice_children, enrol, monkeypatch):
+    """The fingerprint is read before the debit's statement: an enrolment written in between is debited now,
+    and the record keeps the older fingerprint, so the next run reads again (and writes nothing)."""
+    from trasporto import services
+
+    sofia, leonardo = alice_children[1], alice_children[0]
+    enrol(sofia)
+    real = services._impronta
+
+    def then_a_late_enrolment(**kwargs):
+        impronta = real(**kwargs)
+        monkeypatch.setattr(services, "_impronta", real)
+        enrol(leonardo)
+        return impronta
+
+    monkeypatch.setattr(services, "_impronta", then_a_late_enrolment)
+    assert _ledger_read(leporano_trasporto, "2026-04") == (2, True)
+    assert _ledger_read(leporano_trasporto, "2026-04") == (0, True)
+    assert _ledger_read(leporano_trasporto, "2026-04") == (0, False)
