@@ -1,5 +1,10 @@
 """Monthly transport debit for 100,000 enrolments against the bare SQL INSERT … SELECT of the same
-ledger rows (ratio), and a second run of the same month as a fraction of the first."""
+ledger rows (ratio, target 1.5 as in quality.md), and a second run of the same month as a fraction of the first.
+
+The bare SQL writes the same rows under the same unique key (consumer, service, "mese:YYYY-MM") with
+ON CONFLICT DO NOTHING, as the meal debit's bare SQL does (bench_mensa): the key is what makes any monthly
+debit idempotent (quality.md), so it is part of the least SQL that does this job. Every timed run starts
+after the comune's rows are deleted, vacuumed and checkpointed (untimed)."""
 
 from __future__ import annotations
 
@@ -65,13 +70,17 @@ BARE_SQL = """
     SELECT i.comune_id, i.consumatore_id, 'trasporto', 'mensilita', -25.00, DATE '2026-04-01', '2026-04',
         'Mensilità trasporto aprile 2026', 'mese:2026-04', NULL, '', now()
     FROM trasporto_iscrizione i WHERE i.comune_id = %s
+    ON CONFLICT (consumatore_id, servizio, chiave) DO NOTHING
 """
 
 
 def _clear(comune) -> None:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM pagamenti_movimento WHERE comune_id = %s", [comune.pk])
+        # The ledger is append-only in the portal: with its rows gone, so goes the record of the month's debit.
+        cursor.execute("DELETE FROM trasporto_addebitomensilita WHERE comune_id = %s", [comune.pk])
         cursor.execute("VACUUM ANALYZE pagamenti_movimento")
+        cursor.execute("CHECKPOINT")
 
 
 def run(ctx) -> None:
@@ -110,6 +119,6 @@ def run(ctx) -> None:
         second_fractions.append(second / first)
     ctx.report("transport_debit_bare_sql_seconds", seconds, "s", 60)
     ctx.report("transport_debit_seconds", service_times, "s", 60)
-    ctx.report("transport_debit_vs_bare_sql_ratio", ratios, "ratio", 2.0)
+    ctx.report("transport_debit_vs_bare_sql_ratio", ratios, "ratio", 1.5)
     ctx.report("transport_debit_second_run_vs_first_ratio", second_fractions, "ratio", 0.05)
     _clear(comune)
