@@ -207,7 +207,7 @@ def _lost(results: list, day: datetime.date, wait_seconds: float = 120) -> tuple
         rows = cursor.fetchall()
     good = {pk for pk, assenze, notifiche, inviate in rows if assenze == notifiche == inviate == 1}
     bad = Counter(f"{assenze} absence(s), {notifiche} confirmation(s), {inviate} e-mailed"
-                  for _pk, assenze, notifiche, inviate in rows if _pk not in good)
+                  for pk, assenze, notifiche, inviate in rows if pk not in good)
     for kind, count in bad.most_common():
         print(f"  lost: {count} with {kind}", flush=True)
     return sum(1 for pk in accepted if pk not in good), pending

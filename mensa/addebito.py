@@ -32,6 +32,7 @@ from .models import (
     Sospensione,
 )
 from .prezzi import prezzi_dei_comuni
+from .sql import in_params
 
 
 def presenti_queryset(*, comune: Comune, giorno: datetime.date, calendari=None):
@@ -77,13 +78,6 @@ MOVIMENTO_COLUMNS = (
 )
 
 
-def _in(name: str, values: Sequence[object], params: dict) -> str:
-    """`IN (%(name0)s, …)` over these values, each one a parameter."""
-    for n, value in enumerate(values):
-        params[f"{name}{n}"] = value
-    return "IN (" + ", ".join(f"%({name}{n})s" for n in range(len(values))) + ")"
-
-
 def _presenti_sql(*, comuni: Sequence[Comune], giorno: datetime.date) -> tuple[str, dict]:
     """The rows of `presenti_queryset` (consumer, tariff, comune) of these comuni as one SELECT that reads
     the calendar itself.
@@ -100,7 +94,7 @@ def _presenti_sql(*, comuni: Sequence[Comune], giorno: datetime.date) -> tuple[s
         Presenza)}
     weekday = WEEKDAY_FIELDS[giorno.weekday()]
     params: dict[str, object] = {"giorno": giorno}
-    ids = _in("comune", [comune.pk for comune in comuni], params)
+    ids = in_params("comune", [comune.pk for comune in comuni], params)
     # The absences standing at each comune's cut-off: one condition per cut-off hour (most share 09:00).
     # Datetimes through the backend's adapter: SQLite (make run) compares them as UTC text.
     per_cutoff: dict[object, list[int]] = {}
@@ -110,7 +104,7 @@ def _presenti_sql(*, comuni: Sequence[Comune], giorno: datetime.date) -> tuple[s
     standing = []
     for n, (cutoff, group) in enumerate(per_cutoff.items()):
         params[f"cutoff{n}"] = cutoff
-        standing.append(f"""(a.comune_id {_in(f"k{n}_", group, params)} AND a.registrata_il <= %(cutoff{n})s
+        standing.append(f"""(a.comune_id {in_params(f"k{n}_", group, params)} AND a.registrata_il <= %(cutoff{n})s
                      AND (a.annullata_il IS NULL OR a.annullata_il > %(cutoff{n})s))""")
     if weekday is None or festivo_nazionale(giorno):
         classi = "1 = 0"  # no school serves meals: only the operators' "present" records count

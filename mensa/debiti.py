@@ -23,6 +23,7 @@ from .cutoff import ROME, cutoff_passed
 from .cutoff import data_it as _it
 from .models import IscrizioneMensa, Sospensione
 from .prezzi import CENT, prezzi_dei_comuni
+from .sql import in_params
 
 MOTIVO_REVOCA_ERROR = _("Per revocare una sospensione serve il motivo.")
 
@@ -115,11 +116,10 @@ def _conti(*, comuni: Sequence[Comune], giorno: datetime.date) -> list[Conto]:
         "chiave": f"pasto:{giorno.isoformat()}",
         "soglia": max(comune.soglia_credito_in_esaurimento for comune in comuni),
     }
-    for n, comune in enumerate(comuni):
-        params[f"c{n}"] = comune.pk
-    ids = "IN (" + ", ".join(f"%(c{n})s" for n in range(len(comuni))) + ")"
+    ids = in_params("c", [comune.pk for comune in comuni], params)
     sql = f"""
         WITH f AS (SELECT COALESCE(MAX(fino_a), 0) AS fino_a FROM {f}),
+        sospesi AS (SELECT a.consumatore_id, a.comune_id FROM {s} a WHERE a.comune_id {ids} AND a.al IS NULL),
         r AS (
             SELECT m.consumatore_id, SUM(m.importo) AS saldo,
                    MAX(CASE WHEN m.importo > 0 THEN m.id END) AS ultimo_credito
@@ -140,7 +140,7 @@ def _conti(*, comuni: Sequence[Comune], giorno: datetime.date) -> list[Conto]:
             SELECT b.consumatore_id, b.comune_id, b.saldo + COALESCE(r.saldo, 0) AS saldo,
                    COALESCE(r.ultimo_credito, b.ultimo_credito) AS ultimo_credito
             FROM (SELECT * FROM b WHERE b.saldo < %(soglia)s OR b.consumatore_id IN (SELECT consumatore_id FROM r)
-                  OR b.consumatore_id IN (SELECT a.consumatore_id FROM {s} a WHERE a.comune_id {ids} AND a.al IS NULL)
+                  OR b.consumatore_id IN (SELECT consumatore_id FROM sospesi)
             ) b
             LEFT JOIN r ON r.consumatore_id = b.consumatore_id
             UNION ALL
@@ -155,7 +155,7 @@ def _conti(*, comuni: Sequence[Comune], giorno: datetime.date) -> list[Conto]:
                 WHERE d.comune_id {ids} AND d.servizio = %(servizio)s AND d.data_valuta = %(giorno)s
                   AND d.tipo = %(pasto)s AND d.chiave <> %(chiave)s
                 UNION
-                SELECT a.consumatore_id, a.comune_id FROM {s} a WHERE a.comune_id {ids} AND a.al IS NULL
+                SELECT consumatore_id, comune_id FROM sospesi
             ) k
             LEFT JOIN {sc} c ON c.consumatore_id = k.consumatore_id AND c.servizio = %(servizio)s
             LEFT JOIN r ON r.consumatore_id = k.consumatore_id
@@ -169,7 +169,7 @@ def _conti(*, comuni: Sequence[Comune], giorno: datetime.date) -> list[Conto]:
              WHERE s.comune_id = g.comune_id AND s.consumatore_id = g.consumatore_id AND s.al IS NULL)
         FROM g
         WHERE g.saldo < %(soglia)s
-            OR g.consumatore_id IN (SELECT a.consumatore_id FROM {s} a WHERE a.comune_id {ids} AND a.al IS NULL)
+            OR g.consumatore_id IN (SELECT consumatore_id FROM sospesi)
     """  # noqa: S608
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":

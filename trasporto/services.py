@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from comuni.models import Comune, User
-from consumatori.models import Consumatore
+from consumatori.models import AnnoScolastico, Consumatore
 from omnibus import stamps
 from pagamenti.models import Movimento, Servizio, TipoMovimento
 
@@ -239,7 +239,7 @@ def mensilita_debit(*, comune: Comune, mese: str) -> EsitoAddebito:
     """  # noqa: S608
     # What the debit reads, fingerprinted before it reads it: the same fingerprint on a later run means that
     # nothing the fees depend on has changed since a complete run, and the ledger is not read at all.
-    impronta = _impronta(comune=comune, impostazioni=impostazioni, mese=key, inizio=inizio)
+    impronta = _impronta(comune=comune, inizio=inizio)
     if impronta is not None and AddebitoMensilita.objects.filter(comune=comune, mese=key, impronta=impronta).exists():
         return EsitoAddebito(key, 0)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -256,7 +256,7 @@ def mensilita_debit(*, comune: Comune, mese: str) -> EsitoAddebito:
     return EsitoAddebito(key, max(written, 0))
 
 
-def _impronta(*, comune: Comune, impostazioni: ImpostazioniTrasporto, mese: str, inizio: datetime.date) -> str | None:
+def _impronta(*, comune: Comune, inizio: datetime.date) -> str | None:
     """The fingerprint of every row the month's debit reads besides the ledger, on PostgreSQL (None on SQLite,
     `make run`, where every run reads everything).
 
@@ -265,12 +265,12 @@ def _impronta(*, comune: Comune, impostazioni: ImpostazioniTrasporto, mese: str,
     was written: save(), update(), admin, SQL; in another transaction or in the same one) or DELETE changes
     them. The ledger is not in it: it is append-only, so the fees a complete run wrote are still there. It
     is read in a statement before the debit's own, so a change committed between the two is debited by this
-    run and still makes the next run's fingerprint differ (never the reverse). SHA-256 of those figures and
-    of the comune's settings and activation date."""
+    run and still makes the next run's fingerprint differ (never the reverse). The settings are a row of
+    these tables; the activation date, a field of the comune, counts through the first day it gives
+    (`inizio`). SHA-256 of those figures and that day."""
     if connection.vendor != "postgresql":
         return None
-    tables = [Iscrizione, TariffaTrasporto, Linea, Linea._meta.get_field("anno_scolastico").related_model,
-              ImpostazioniTrasporto]
+    tables = [Iscrizione, TariffaTrasporto, Linea, AnnoScolastico, ImpostazioniTrasporto]
     versione = "hashtextextended(id::text || ':' || xmin::text || ':' || cmin::text, 0)"
     # Fixed table names only are formatted in; the comune is a parameter.
     sql = " UNION ALL ".join(
@@ -281,8 +281,7 @@ def _impronta(*, comune: Comune, impostazioni: ImpostazioniTrasporto, mese: str,
     with connection.cursor() as cursor:
         cursor.execute(sql, {"comune_id": comune.pk})
         figures = sorted(cursor.fetchall())
-    settings = (mese, inizio.isoformat(), str(impostazioni.mesi_servizio), str(impostazioni.regola_mese_parziale))
-    return hashlib.sha256(repr((figures, settings)).encode()).hexdigest()
+    return hashlib.sha256(repr((figures, inizio.isoformat())).encode()).hexdigest()
 
 
 def mensilita_due_today(*, comune: Comune, today: datetime.date | None = None) -> str | None:

@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_scopes import scope
 
 from pagamenti.models import Movimento, Servizio, TipoMovimento
@@ -248,9 +250,6 @@ def test_two_workers_debiting_at_once_write_each_fee_once(leporano_trasporto, al
 # trasporto.services._impronta); any change to what it reads, however written, makes the next run read again.
 def _ledger_read(comune, mese):
     """(fees written, whether the run read the ledger)."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as queries:
         written = _debit(comune, mese).addebitati
     return written, any("pagamenti_movimento" in q["sql"] for q in queries.captured_queries)
