@@ -142,7 +142,9 @@ def _sessions(user_ids: list[int]) -> dict[int, str]:
 
 
 async def _rush(base: str, jobs: list[tuple[str, int, str]], day: datetime.date, clients: int) -> list:
-    """`clients` concurrent families, each posting one absence after another on a kept-alive connection.
+    """`clients` concurrent families, each posting one absence after another. The client would keep its
+    connections alive; gunicorn's sync workers close each after its answer, so every post opens its own, as a
+    family's browser does when it taps after reading the page.
 
     aiohttp (C-accelerated HTTP parsing; installed with pywebpush) keeps the client's own CPU per post
     well under a millisecond: on the same two cores, the client must not starve the server."""
