@@ -15,5 +15,5 @@ RUN pip install . && useradd --system --home /app omnibus \
 USER omnibus
 
 EXPOSE 8000
-# Workers and threads: gunicorn.conf.py (one process per core plus one, four threads each).
+# Workers: gunicorn.conf.py (sync workers, twice the cores plus one), behind the TLS-terminating proxy.
 CMD ["gunicorn", "omnibus.wsgi:application", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

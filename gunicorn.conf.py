@@ -25,6 +25,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count
 threads = int(os.environ.get("GUNICORN_THREADS") or 1)
 # A sync worker busy past the timeout is killed by the arbiter; a long office export must still finish.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 120)
+# The workers' heartbeat files in memory: on a container's disk-backed /tmp, os.fchmod can block a worker
+# (gunicorn's FAQ, "How do I avoid Gunicorn excessively blocking in os.fchmod?").
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
 
 def post_worker_init(worker):
