@@ -27,7 +27,8 @@ threads = int(os.environ.get("GUNICORN_THREADS") or 1)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 120)
 # The workers' heartbeat files in memory: on a container's disk-backed /tmp, os.fchmod can block a worker
 # (gunicorn's FAQ, "How do I avoid Gunicorn excessively blocking in os.fchmod?").
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+SHM = "/dev/shm"  # noqa: S108 - gunicorn creates its files there itself, unguessable (mkstemp)
+worker_tmp_dir = SHM if os.path.isdir(SHM) else None
 
 
 def post_worker_init(worker):

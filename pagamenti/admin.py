@@ -168,7 +168,7 @@ class PosizioneAdmin(ReadOnlyAdmin):
         done = refused = failed = 0
         for posizione in queryset.select_related("comune", "utente").filter(stato=StatoPosizione.IN_ATTESA):
             try:
-                if posizione_cancel(posizione=posizione):
+                if posizione_cancel(posizione=posizione, interactive=True):
                     done += 1
                 else:
                     refused += 1

@@ -25,6 +25,10 @@ class GatewayError(Exception):
     """The gateway did not answer or answered an error: the position stays pending and is retried."""
 
 
+class GatewayPaused(GatewayError):
+    """Not called: a moment ago the gateway did not answer, and a family is waiting (pagopa.gpd.PAUSE_SECONDS)."""
+
+
 class PosizioneNonAnnullabile(GatewayError):
     """The gateway refuses to invalidate the position (it was paid meanwhile, or is closed already)."""
 
@@ -96,12 +100,16 @@ class SandboxGateway:
         )
 
 
-def gateway_for(config: ConfigurazionePagamenti) -> Gateway:
-    """The gateway of a comune; the sandbox is refused outright in production."""
+def gateway_for(config: ConfigurazionePagamenti, *, interactive: bool = False) -> Gateway:
+    """The gateway of a comune; the sandbox is refused outright in production.
+
+    `interactive`: a family or a clerk waits for the answer (a checkout, a cancellation). The call is tried
+    once, and not at all while the gateway is paused after going unanswered (GpdGateway); background tasks
+    keep their retries and end the pause when they get an answer."""
     if config.gateway == TipoGateway.GPD:
         from .gpd import GpdGateway
 
-        return GpdGateway(config)
+        return GpdGateway(config, interactive=interactive)
     if getattr(settings, "PRODUCTION", False):
         raise GatewayError("the pagoPA sandbox is disabled in production")
     return SandboxGateway()

@@ -21,15 +21,18 @@ import time
 import uuid
 from collections import OrderedDict
 from decimal import Decimal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
+from django.core.cache import cache
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from omnibus.dates import data_in_range
 from pagamenti.models import ConfigurazionePagamenti, Posizione
 
-from .gateway import EsitoRemoto, GatewayError, PosizioneNonAnnullabile, RicevutaGateway, StatoRemoto
+from .gateway import EsitoRemoto, GatewayError, GatewayPaused, PosizioneNonAnnullabile, RicevutaGateway, StatoRemoto
 
 logger = logging.getLogger("omnibus.pagopa")
 
@@ -37,6 +40,11 @@ ROME = ZoneInfo("Europe/Rome")
 GPD_TIMEOUT_SECONDS = 5.0
 GPD_ATTEMPTS = 3  # 5xx and time-outs; connection failures are retried by the transport too
 GPD_CONNECT_RETRIES = 2
+# A call made while someone waits (gateway_for(interactive=True)) is tried once. When pagoPA's host did not
+# answer one (time-out, connection failure), the interactive calls of the next PAUSE_SECONDS to that host are
+# not made: those families get the avviso at once instead of each holding one of the server's few processes
+# for the time-out. The background tasks keep calling, with their retries; their first answer ends the pause.
+PAUSE_SECONDS = 60
 MAX_TRANSFERS = 5  # TransferModel.idTransfer is an enum "1".."5"
 TEXT_MAX = 140
 
@@ -67,10 +75,12 @@ class GpdGateway:
 
     origine = "gpd"
 
-    def __init__(self, config: ConfigurazionePagamenti, timeout: float | None = None):
+    def __init__(self, config: ConfigurazionePagamenti, timeout: float | None = None, *, interactive: bool = False):
         self.config = config
         self.base = config.gpd_url.rstrip("/")
         self.timeout = timeout or GPD_TIMEOUT_SECONDS
+        self.interactive = interactive
+        self.attempts = 1 if interactive else GPD_ATTEMPTS
 
     # -- HTTP ---------------------------------------------------------------------------------------------
 
@@ -80,31 +90,38 @@ class GpdGateway:
             headers["Ocp-Apim-Subscription-Key"] = self.config.gpd_api_key
         return httpx.Client(
             timeout=httpx.Timeout(self.timeout), headers=headers, follow_redirects=follow_redirects,
-            transport=httpx.HTTPTransport(retries=GPD_CONNECT_RETRIES),
+            transport=httpx.HTTPTransport(retries=0 if self.interactive else GPD_CONNECT_RETRIES),
         )
 
     def _send(self, method: str, url: str, *, json: dict | None = None, api_key: bool = True) -> httpx.Response:
-        """One call, retried on 5xx and time-outs (every call we make is idempotent); logs X-Request-Id."""
-        last: str = ""
+        """One call, retried on 5xx and time-outs (every call we make is idempotent); logs X-Request-Id.
+        Interactive: one try, none while the host is paused (PAUSE_SECONDS)."""
+        pause = _pause_key(url)
+        if self.interactive and (since := cache.get(pause)):
+            raise GatewayPaused(f"GPD {method} {_path_of(url)}: not called, pagoPA did not answer at {since}")
+        last, unanswered = "", False
         with self._client(api_key=api_key) as client:
-            for attempt in range(GPD_ATTEMPTS):
+            for attempt in range(self.attempts):
                 ours = str(uuid.uuid4())
                 started = time.monotonic()
                 try:
                     response = client.request(method, url, json=json, headers={"X-Request-Id": ours})
                 except httpx.HTTPError as error:
-                    last = f"{type(error).__name__}: {error}"
+                    last, unanswered = f"{type(error).__name__}: {error}", True
                     logger.warning("pagoPA %s %s failed: %s (our X-Request-Id %s)", method, url, last, ours)
                 else:
                     logger.info(
                         "pagoPA %s %s → %s in %.0f ms (X-Request-Id %s, ours %s)", method, url, response.status_code,
                         (time.monotonic() - started) * 1000, response.headers.get("X-Request-Id", "-"), ours,
                     )
+                    cache.delete(pause)  # it answers
                     if response.status_code < 500:
                         return response
-                    last = f"HTTP {response.status_code} {_problem(response)}"
-                if attempt + 1 < GPD_ATTEMPTS:
+                    last, unanswered = f"HTTP {response.status_code} {_problem(response)}", False
+                if attempt + 1 < self.attempts:
                     time.sleep(0.2 * (attempt + 1))
+        if unanswered:
+            cache.set(pause, timezone.localtime().strftime("%H:%M:%S"), PAUSE_SECONDS)
         raise GatewayError(f"GPD {method} {_path_of(url)}: {last}")
 
     def _organization(self) -> str:
@@ -180,6 +197,11 @@ class GpdGateway:
 
 
 DESCRIZIONE_RICARICA = "Ricarica servizi scolastici"
+
+
+def _pause_key(url: str) -> str:
+    """One pause per pagoPA host (GPD and Checkout share the platform's)."""
+    return f"pagopa:pausa:{urlsplit(url).netloc}"
 
 
 def iupd_of(posizione: Posizione) -> str:

@@ -27,7 +27,15 @@ from pagamenti.models import (
 )
 from pagamenti.services import movimento_register
 
-from .gateway import EsitoRemoto, GatewayError, PosizioneNonAnnullabile, RicevutaGateway, SandboxGateway, gateway_for
+from .gateway import (
+    EsitoRemoto,
+    GatewayError,
+    GatewayPaused,
+    PosizioneNonAnnullabile,
+    RicevutaGateway,
+    SandboxGateway,
+    gateway_for,
+)
 from .numero_avviso import iuv_of, notice_number_next
 
 CARRELLO_VUOTO_ERROR = _("Il carrello è vuoto.")
@@ -101,15 +109,18 @@ def _bumps_family_pages(fn):
 
 
 @_bumps_family_pages
-def posizione_publish(*, posizione: Posizione) -> bool:
-    """Publish the position on the comune's gateway; on failure it stays pending, unpayable, and is retried."""
+def posizione_publish(*, posizione: Posizione, interactive: bool = False) -> bool:
+    """Publish the position on the comune's gateway; on failure it stays pending, unpayable, and is retried.
+    `interactive`: the family waits (gateway_for); a call not made while pagoPA is paused is no attempt."""
     if posizione.pubblicata_il is not None:
         return True
     if posizione.stato != StatoPosizione.IN_ATTESA:
         return False  # cancelled meanwhile: never publish what the family gave up
     config = ConfigurazionePagamenti.objects.select_related("comune").get(comune_id=posizione.comune_id)
     try:
-        gateway_for(config).publish(posizione)
+        gateway_for(config, interactive=interactive).publish(posizione)
+    except GatewayPaused:
+        return False
     except GatewayError as error:
         Posizione.objects.filter(pk=posizione.pk).update(
             tentativi=posizione.tentativi + 1, ultimo_errore=str(error)[:300]
@@ -182,10 +193,11 @@ def _keep_receipt_document(gateway, posizione: Posizione, ricevuta: Ricevuta) ->
 
 
 @_bumps_family_pages
-def posizione_cancel(*, posizione: Posizione) -> bool:
+def posizione_cancel(*, posizione: Posizione, interactive: bool = False) -> bool:
     """Close a pending position (the family gave up, or staff cancel it). A published one is invalidated
     at the gateway first, so that it can no longer be paid at a PSP; if the gateway says it cannot be
-    (paid meanwhile), its state is read instead. False if nothing was cancelled."""
+    (paid meanwhile), its state is read instead. False if nothing was cancelled. `interactive`: someone
+    waits for the answer (gateway_for)."""
     if posizione.stato != StatoPosizione.IN_ATTESA:
         return False
     config = ConfigurazionePagamenti.objects.select_related("comune").get(comune_id=posizione.comune_id)
@@ -199,7 +211,7 @@ def posizione_cancel(*, posizione: Posizione) -> bool:
         posizione.stato = StatoPosizione.ANNULLATA
         return True
     try:
-        gateway_for(config).invalidate(posizione)
+        gateway_for(config, interactive=interactive).invalidate(posizione)
     except PosizioneNonAnnullabile:
         Posizione.objects.filter(pk=posizione.pk).update(stato=StatoPosizione.IN_ATTESA)
         posizione.stato = StatoPosizione.IN_ATTESA

@@ -33,7 +33,7 @@ PAGOPA_NON_RAGGIUNGIBILE = _("pagoPA non è al momento raggiungibile: riprova pi
 
 def _annulla(request: HttpRequest, posizione) -> None:
     try:
-        done = posizione_cancel(posizione=posizione)
+        done = posizione_cancel(posizione=posizione, interactive=True)
     except GatewayError:
         messages.error(request, PAGOPA_NON_RAGGIUNGIBILE)
         return

@@ -182,11 +182,11 @@ def _after_checkout(request: HttpRequest, posizione: Posizione, config: Configur
     if posizione.modalita == ModalitaPagamento.ONLINE and posizione.stato == "in_attesa":
         config = config or ConfigurazionePagamenti.objects.get(comune_id=posizione.comune_id)
         # Checkout can only find a notice that GPD has published: publish now rather than wait for the task.
-        if not posizione_publish(posizione=posizione):
+        if not posizione_publish(posizione=posizione, interactive=True):
             messages.warning(request, _(CHECKOUT_NON_DISPONIBILE))
             return status_url
         try:
-            return gateway_for(config).checkout_url(
+            return gateway_for(config, interactive=True).checkout_url(
                 posizione, request.build_absolute_uri(status_url),
                 cancel_url=request.build_absolute_uri(f"{status_url}?esito=annullato"),
             )
