@@ -21,7 +21,9 @@ GUNICORN_THREADS (gthread when above 1) and GUNICORN_TIMEOUT override the defaul
 import multiprocessing
 import os
 
-workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count() + 1)
+# The cores this process may run on (a container's cpuset), not the host's; a CPU quota needs WEB_CONCURRENCY.
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else multiprocessing.cpu_count()
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * CORES + 1)
 threads = int(os.environ.get("GUNICORN_THREADS") or 1)
 # A sync worker busy past the timeout is killed by the arbiter; a long office export must still finish.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 120)
