@@ -10,7 +10,7 @@ PostgreSQL, Redis and pagoPA (GPD answers within its 5-second timeout).
 gthread workers (threads > 1) were measured worse under that load (`make bench`, bench_rush): a kept-alive
 connection stays with the process that accepted it (16 clients were split 12/3/1 over three processes), and
 the threads of one process share its interpreter lock, so the requests of the crowded process took three
-times as long as the others'. p99 went from 249-270 ms to 136-175 ms (9 runs), at a higher rate.
+times as long as the others'. p99 went from 249-270 ms to 136-175 ms (10 runs), at a higher rate.
 
 Sync workers close the connection after each answer and read the request as it arrives: like every Django
 deployment on them, they sit behind the TLS-terminating reverse proxy that production has anyway
