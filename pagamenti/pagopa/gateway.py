@@ -26,7 +26,8 @@ class GatewayError(Exception):
 
 
 class GatewayPaused(GatewayError):
-    """Not called: a moment ago the gateway did not answer, and a family is waiting (pagopa.gpd.PAUSE_SECONDS)."""
+    """Not called: a moment ago the gateway did not answer, and a family is waiting
+    (pagamenti.pagopa.gpd.PAUSE_SECONDS)."""
 
 
 class PosizioneNonAnnullabile(GatewayError):
