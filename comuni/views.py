@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from allauth.account.views import LoginView, SignupView
 import re
 
+from allauth.account.views import LoginView, SignupView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse

@@ -421,7 +421,7 @@ APP_IOS_TEAM_ID = env.str("APP_IOS_TEAM_ID", default="")
 APP_IOS_BUNDLE_IDS = env.list("APP_IOS_BUNDLE_IDS", default=[])
 for _fingerprint in APP_ANDROID_FINGERPRINTS:
     if not re.fullmatch(r"([0-9A-F]{2}:){31}[0-9A-F]{2}", _fingerprint):
-        raise ImproperlyConfigured(f"APP_ANDROID_FINGERPRINTS: {_fingerprint!r} is not a SHA-256 fingerprint (AB:CD:…).")
+        raise ImproperlyConfigured(f"APP_ANDROID_FINGERPRINTS: {_fingerprint!r} is not a SHA-256 fingerprint (AB:…).")
 for _package in APP_ANDROID_PACKAGES:
     if not re.fullmatch(r"[a-zA-Z][\w]*(\.[a-zA-Z][\w]*)+", _package):
         raise ImproperlyConfigured(f"APP_ANDROID_PACKAGES: {_package!r} is not an Android package name.")

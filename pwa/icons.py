@@ -72,3 +72,14 @@ def icona_piattaforma_png(*, size: int, maskable: bool = False) -> bytes:
         data = draw_icon(logo=None, letter="O", size=size, maskable=maskable)
         cache.set(key, data, CACHE_SECONDS)
     return data
+
+
+def icona_monocromatica_png(*, size: int) -> bytes:
+    """The platform app's notification icon: the white O alone on transparency (Android tints it)."""
+    canvas = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(canvas)
+    draw.text((size / 2, size / 2), "O", fill="#ffffff", font=ImageFont.load_default(size=int(size * 0.72)),
+              anchor="mm")
+    output = io.BytesIO()
+    canvas.save(output, format="PNG", optimize=True)
+    return output.getvalue()

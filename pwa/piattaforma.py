@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from .icons import BACKGROUND_COLOR, SIZES, THEME_COLOR, icona_piattaforma_png
+from .icons import BACKGROUND_COLOR, SIZES, THEME_COLOR, icona_monocromatica_png, icona_piattaforma_png
 
 APP_NAME = "Omnibus"
 # The start URL's marker: the server and app.js know the page was opened by the app, not typed in a browser.
@@ -35,6 +35,8 @@ def platform_manifest_data() -> dict:
     ]
     icons.append({"src": reverse("app:icona_maskable", kwargs={"size": 512}), "sizes": "512x512",
                   "type": "image/png", "purpose": "maskable"})
+    icons.append({"src": reverse("app:icona_monocromatica"), "sizes": "512x512", "type": "image/png",
+                  "purpose": "monochrome"})
     return {
         "id": "/",
         "name": APP_NAME,
@@ -65,6 +67,14 @@ def icona(request: HttpRequest, size: int, maskable: bool = False) -> HttpRespon
     if size not in SIZES or (maskable and size != 512):
         raise Http404
     response = HttpResponse(icona_piattaforma_png(size=size, maskable=maskable), content_type="image/png")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_safe
+def icona_monocromatica(request: HttpRequest) -> HttpResponse:
+    """The notification icon (Android tints it): the manifest's "monochrome" icon, the TWA's monochromeIconUrl."""
+    response = HttpResponse(icona_monocromatica_png(size=512), content_type="image/png")
     response["Cache-Control"] = "public, max-age=86400"
     return response
 

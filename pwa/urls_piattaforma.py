@@ -13,5 +13,6 @@ urlpatterns = [
     path("app/manifest.webmanifest", piattaforma.manifest, name="manifest"),
     path("app/icona-<int:size>.png", piattaforma.icona, name="icona"),
     path("app/icona-maskable-<int:size>.png", piattaforma.icona, {"maskable": True}, name="icona_maskable"),
+    path("app/icona-monocromatica-512.png", piattaforma.icona_monocromatica, name="icona_monocromatica"),
     path("app/installa/", piattaforma.installa, name="installa"),
 ]

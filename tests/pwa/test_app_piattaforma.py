@@ -26,7 +26,8 @@ def test_its_manifest_starts_at_the_finder_and_covers_the_whole_site(client):
     assert (manifest["theme_color"], manifest["background_color"]) == ("#0066cc", "#ffffff")
     icons = {(icon["src"], icon["sizes"], icon["purpose"]) for icon in manifest["icons"]}
     assert icons == {("/app/icona-192.png", "192x192", "any"), ("/app/icona-512.png", "512x512", "any"),
-                     ("/app/icona-maskable-512.png", "512x512", "maskable")}
+                     ("/app/icona-maskable-512.png", "512x512", "maskable"),
+                     ("/app/icona-monocromatica-512.png", "512x512", "monochrome")}
 
 
 @pytest.mark.parametrize(("url", "size"), [
@@ -42,6 +43,12 @@ def test_its_icons_are_drawn_at_their_size(client, url, size):
 
 
 @pytest.mark.parametrize("url", ["/app/icona-64.png", "/app/icona-maskable-192.png"])
+def test_the_notification_icon_is_white_on_transparency(client):
+    image = Image.open(io.BytesIO(client.get("/app/icona-monocromatica-512.png").content)).convert("RGBA")
+    assert image.getpixel((0, 0))[3] == 0
+    assert (255, 255, 255, 255) in {color for _, color in image.getcolors(512 * 512)}
+
+
 def test_other_icon_sizes_are_404(client, url):
     assert client.get(url).status_code == 404
 
