@@ -28,6 +28,18 @@
       (window.location.protocol === "https:" ? "; secure" : "");
   }
 
+  // The install help (/app/installa/) shows the steps of this phone: Safari's on iPhone and iPad, Chrome's on Android.
+  var iphone = document.getElementById("installa-iphone");
+  var android = document.getElementById("installa-android");
+  if (iphone && android) {
+    if (/iphone|ipad|ipod/i.test(navigator.userAgent) ||
+        (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1)) {
+      android.hidden = true;
+    } else if (/android/i.test(navigator.userAgent)) {
+      iphone.hidden = true;
+    }
+  }
+
   var comune = document.querySelector("meta[name=omnibus-comune]");
   if (comune) {
     if (inApp && SLUG.test(comune.content)) {
