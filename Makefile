@@ -28,6 +28,7 @@ run: install
 	@echo
 	@echo "Portale: http://$(HOST):$(PORT)/  (digita LEPO e accedi con una delle credenziali qui sopra)"
 	@echo "Amministrazione: http://$(HOST):$(PORT)/admin/"
+	@echo "App Omnibus (avvio come dagli store): http://$(HOST):$(PORT)/?source=app"
 	@echo
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
