@@ -49,6 +49,29 @@ def test_the_app_starts_at_the_finder_and_then_opens_the_comune_directly(live_se
     expect(page.get_by_label("Il tuo comune")).to_be_visible()
 
 
+# Chromium's DevTools cannot emulate the display-mode media feature: the installed app's answer is given here.
+STANDALONE = """
+const realMatchMedia = window.matchMedia.bind(window);
+window.matchMedia = (query) => query.includes("display-mode: standalone")
+  ? {matches: true, media: query, addEventListener() {}, removeEventListener() {}} : realMatchMedia(query);
+"""
+
+
+def test_the_installed_app_opens_the_remembered_comune_from_its_plain_start(live_server, browser, leporano):
+    context = browser.new_context(locale="it-IT", viewport=PHONE)
+    context.add_init_script(STANDALONE)
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/login/leporano/")  # opened in the app: remembered
+        assert page.evaluate("localStorage.getItem('omnibus.comune')") == "leporano"
+        page.close()
+        page = context.new_page()  # a new start, without the ?source=app marker
+        page.goto(live_server.url + "/")
+        page.wait_for_url(live_server.url + "/login/leporano/")
+    finally:
+        context.close()
+
+
 def test_in_a_browser_tab_the_finder_stays_the_finder(live_server, page, alice):
     page.goto(live_server.url + "/login/leporano/")
     _login(page)
