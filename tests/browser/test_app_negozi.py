@@ -4,6 +4,7 @@ on an iPhone the install help shows Safari's steps and the push opt-in explains 
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import CHROMIUM
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -47,6 +48,24 @@ def test_the_app_starts_at_the_finder_and_then_opens_the_comune_directly(live_se
     page.wait_for_load_state("networkidle")
     assert page.url == base + "/?source=app"
     expect(page.get_by_label("Il tuo comune")).to_be_visible()
+
+
+def test_chromium_finds_the_platform_app_installable_without_a_worker_of_its_own(live_server, browser, tmp_path):
+    # A persistent profile: Chromium never offers to install from an incognito context.
+    context = browser.browser_type.launch_persistent_context(
+        str(tmp_path / "profilo"), executable_path=CHROMIUM, headless=True, locale="it-IT", viewport=PHONE,
+        args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--bypass-app-banner-engagement-checks"],
+    )
+    try:
+        page = context.pages[0] if context.pages else context.new_page()
+        page.goto(live_server.url + "/?source=app")
+        cdp = context.new_cdp_session(page)
+        manifest = cdp.send("Page.getAppManifest")
+        assert manifest["url"] == live_server.url + "/app/manifest.webmanifest"
+        assert manifest["errors"] == []
+        assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
+    finally:
+        context.close()
 
 
 # Chromium's DevTools cannot emulate the display-mode media feature: the installed app's answer is given here.
