@@ -109,7 +109,7 @@ def iphone(browser):
     context.close()
 
 
-def test_an_iphone_sees_safaris_add_to_home_screen_steps(live_server, iphone):
+def test_an_iphone_sees_safaris_steps_and_why_push_needs_the_home_screen_app(live_server, iphone, alice):
     iphone.goto(live_server.url + "/")
     iphone.get_by_role("link", name="Installa l'app Omnibus sul telefono").click()
     steps = iphone.locator("#installa-iphone")
@@ -118,8 +118,6 @@ def test_an_iphone_sees_safaris_add_to_home_screen_steps(live_server, iphone):
     expect(steps).to_contain_text("Condividi")
     expect(iphone.locator("#installa-android")).to_be_hidden()
 
-
-def test_on_an_iphone_the_push_opt_in_explains_the_home_screen_app(live_server, iphone, alice):
     iphone.goto(live_server.url + "/login/leporano/")
     _login(iphone)
     iphone.goto(live_server.url + "/leporano/messaggi/notifiche/")
