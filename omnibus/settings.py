@@ -425,6 +425,9 @@ for _fingerprint in APP_ANDROID_FINGERPRINTS:
 for _package in APP_ANDROID_PACKAGES:
     if not re.fullmatch(r"[a-zA-Z][\w]*(\.[a-zA-Z][\w]*)+", _package):
         raise ImproperlyConfigured(f"APP_ANDROID_PACKAGES: {_package!r} is not an Android package name.")
+for _bundle in APP_IOS_BUNDLE_IDS:
+    if not re.fullmatch(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", _bundle):
+        raise ImproperlyConfigured(f"APP_IOS_BUNDLE_IDS: {_bundle!r} is not a bundle id (it.omnibus.app).")
 if APP_IOS_TEAM_ID and not re.fullmatch(r"[A-Z0-9]{10}", APP_IOS_TEAM_ID):
     raise ImproperlyConfigured("APP_IOS_TEAM_ID: ten capital letters or digits, as the Apple Developer account shows.")
 

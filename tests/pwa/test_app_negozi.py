@@ -97,3 +97,19 @@ def test_they_open_to_staff_without_a_second_factor_and_never_redirect(client, l
 
 def test_they_refuse_writes(client, app_android):
     assert client.post("/.well-known/assetlinks.json").status_code == 405
+
+
+def test_a_malformed_app_setting_stops_the_start_naming_the_variable():
+    # The settings module is read once per process: a fresh interpreter reads the bad values.
+    from tests.comuni.test_settings import load_settings
+
+    result = load_settings(APP_ANDROID_PACKAGES="it.omnibus.app", APP_ANDROID_FINGERPRINTS="AB:CD",
+                           APP_IOS_TEAM_ID="A1B2C3D4E5", APP_IOS_BUNDLE_IDS="it.omnibus.app")
+    assert result.returncode != 0
+    assert "APP_ANDROID_FINGERPRINTS: 'AB:CD' is not a SHA-256 fingerprint" in result.stderr
+    result = load_settings(APP_IOS_TEAM_ID="a1b2", APP_ANDROID_FINGERPRINTS=FINGERPRINT_PLAY)
+    assert result.returncode != 0
+    assert "APP_IOS_TEAM_ID" in result.stderr
+    result = load_settings(APP_ANDROID_PACKAGES="it.omnibus.app", APP_ANDROID_FINGERPRINTS=FINGERPRINT_PLAY.lower(),
+                           APP_IOS_TEAM_ID="A1B2C3D4E5", APP_IOS_BUNDLE_IDS="it.omnibus.app")
+    assert result.returncode == 0, result.stderr
