@@ -8,7 +8,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export PORT HOST
 
-.PHONY: install run test lint bench seed clean
+.PHONY: install run test lint bench seed clean android-project
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,7 @@ run: install
 	@echo
 	@echo "Portale: http://$(HOST):$(PORT)/  (digita LEPO e accedi con una delle credenziali qui sopra)"
 	@echo "Amministrazione: http://$(HOST):$(PORT)/admin/"
+	@echo "App Omnibus (avvio come dagli store): http://$(HOST):$(PORT)/?source=app"
 	@echo
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
@@ -51,6 +52,16 @@ bench: install
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	@eval "$$($(BIN)/python scripts/services.py)" && \
 	$(BIN)/python -m bench.run $(if $(QUICK),--quick) $(BENCH_ARGS)
+
+# The Android (Trusted Web Activity) project of the app Omnibus, with Bubblewrap (app/twa/), into app/android/.
+# Host, package and key fingerprint from settings (APP_HOST, APP_ANDROID_PACKAGES, APP_ANDROID_FINGERPRINTS)
+# or this command line: make android-project HOST=omnibus.example.it PACKAGE=it.omnibus.app FINGERPRINT=AB:CD:...
+# (HOST counts only when given here: `make run` uses it for the address it listens on.) See docs/app.md.
+android-project: install
+	$(BIN)/python manage.py android_project \
+	  $(if $(filter command line,$(origin HOST)),--host "$(HOST)") \
+	  $(if $(PACKAGE),--package "$(PACKAGE)") $(if $(FINGERPRINT),--fingerprint "$(FINGERPRINT)") \
+	  $(if $(VERSION),--version-name "$(VERSION)") $(if $(VERSION_CODE),--version-code "$(VERSION_CODE)")
 
 clean:
 	rm -rf var/omnibus.sqlite3* var/broker var/static

@@ -18,7 +18,7 @@ from .validators import normalize_codice_fiscale, validate_codice_fiscale, valid
 RESERVED_SLUGS = frozenset(
     {"admin", "login", "logout", "accounts", "account", "static", "media", "comuni", "api", "i18n",
      "healthz", "operatore", "pagopa", "puntolis", "sandbox", "privacy", "cittadino", "registrati",
-     "idp-test"}
+     "idp-test", "app"}
 )
 SLUG_RESERVED_ERROR = _("Lo slug «%(value)s» è riservato dal sistema: sceglierne un altro.")
 

@@ -2,25 +2,44 @@
 
 from __future__ import annotations
 
+import re
+
 from allauth.account.views import LoginView, SignupView
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from identita.selectors import identita_digitale_buttons
 
 from .models import Incarico, Ruolo
-from .selectors import comune_search
+from .selectors import comune_attivo_by_slug, comune_search
 
 # The comune a family entered from: e-mail confirmation and SPID/CIE logins lead back to it.
 COMUNE_SESSION_KEY = "omnibus_comune"
+# The comune the store app remembers (written by static/pwa/app.js when a comune's page opens in the app).
+APP_COMUNE_COOKIE = "omnibus_app_comune"
+SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Landing page: the family types the first letters of its comune and goes to its login."""
+    """Landing page: the family types the first letters of its comune and goes to its login.
+
+    It is also the start page of the store app (`/?source=app`): a comune remembered on the device opens
+    directly; "Cambia comune" (`/?cambia=1`) forgets it and shows the finder.
+    """
     query = request.GET.get("q", "")
+    remembered = request.COOKIES.get(APP_COMUNE_COOKIE, "")
+    forget = "cambia" in request.GET
+    if remembered and not forget and not query and request.GET.get("source") == "app":
+        comune = comune_attivo_by_slug(slug=remembered) if SLUG_RE.fullmatch(remembered) else None
+        if comune is not None:
+            return redirect("comune_login", comune=comune.slug)
+        forget = True  # a comune gone or deactivated: back to the finder
     context = {"query": query, "risultati": list(comune_search(query=query)) if query else None}
-    return render(request, "comuni/home.html", context)
+    response = render(request, "comuni/home.html", context)
+    if forget:
+        response.delete_cookie(APP_COMUNE_COOKIE, samesite="Lax")
+    return response
 
 
 def comune_finder(request: HttpRequest) -> HttpResponse:

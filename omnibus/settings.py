@@ -6,6 +6,7 @@ DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import environ
@@ -407,6 +408,28 @@ WEBPUSH_TIMEOUT_SECONDS = env.float("WEBPUSH_TIMEOUT_SECONDS", default=10.0)
 # App IO (Services API). Each comune enters its services' keys in the admin.
 APP_IO_BASE_URL = env.str("APP_IO_BASE_URL", default="https://api.io.pagopa.it/api/v1")
 APP_IO_TIMEOUT_SECONDS = env.float("APP_IO_TIMEOUT_SECONDS", default=10.0)
+
+# The store apps (README "App negli store", docs/app.md): one platform app for every comune, an Android
+# Trusted Web Activity and an iOS WKWebView shell opening APP_HOST. /.well-known/assetlinks.json lists the
+# Android packages (the first is the Play Store app's) with the SHA-256 fingerprints of their signing keys (the
+# upload key's and Play App Signing's); /.well-known/apple-app-site-association the iOS team and bundle ids.
+# Each answers 404 while empty.
+APP_HOST = env.str("APP_HOST", default="")
+APP_ANDROID_PACKAGES = env.list("APP_ANDROID_PACKAGES", default=[])
+APP_ANDROID_FINGERPRINTS = [f.strip().upper() for f in env.list("APP_ANDROID_FINGERPRINTS", default=[])]
+APP_IOS_TEAM_ID = env.str("APP_IOS_TEAM_ID", default="")
+APP_IOS_BUNDLE_IDS = env.list("APP_IOS_BUNDLE_IDS", default=[])
+for _fingerprint in APP_ANDROID_FINGERPRINTS:
+    if not re.fullmatch(r"([0-9A-F]{2}:){31}[0-9A-F]{2}", _fingerprint):
+        raise ImproperlyConfigured(f"APP_ANDROID_FINGERPRINTS: {_fingerprint!r} is not a SHA-256 fingerprint (AB:…).")
+for _package in APP_ANDROID_PACKAGES:
+    if not re.fullmatch(r"[a-zA-Z][\w]*(\.[a-zA-Z][\w]*)+", _package):
+        raise ImproperlyConfigured(f"APP_ANDROID_PACKAGES: {_package!r} is not an Android package name.")
+for _bundle in APP_IOS_BUNDLE_IDS:
+    if not re.fullmatch(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", _bundle):
+        raise ImproperlyConfigured(f"APP_IOS_BUNDLE_IDS: {_bundle!r} is not a bundle id (it.omnibus.app).")
+if APP_IOS_TEAM_ID and not re.fullmatch(r"[A-Z0-9]{10}", APP_IOS_TEAM_ID):
+    raise ImproperlyConfigured("APP_IOS_TEAM_ID: ten capital letters or digits, as the Apple Developer account shows.")
 
 # Bootstrap Italia assets are served locally (no CDN: privacy and CSP).
 DJANGO_BOOTSTRAP_ITALIA_USE_CDN = False

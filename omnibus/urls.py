@@ -18,6 +18,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz/", healthz, name="healthz"),
+    # The platform app "Omnibus" and /.well-known/ (public): before the comuni's /<comune>/ patterns.
+    path("", include("pwa.urls_piattaforma")),
     path("", include("comuni.urls")),
 ]
 

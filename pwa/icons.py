@@ -34,18 +34,21 @@ def _logo(comune: Comune) -> Image.Image | None:
 
 
 def _draw(comune: Comune, size: int, *, maskable: bool) -> bytes:
+    return draw_icon(logo=_logo(comune), letter=comune.nome[:1] or "O", size=size, maskable=maskable)
+
+
+def draw_icon(*, logo: Image.Image | None, letter: str, size: int, maskable: bool) -> bytes:
+    """A logo, or else a white letter, centred on the primary blue: the same bytes for the same input."""
     canvas = Image.new("RGBA", (size, size), THEME_COLOR)
     # Maskable icons keep their content inside the central circle of 80% diameter.
     box = int(size * (0.56 if maskable else 0.72))
-    logo = _logo(comune)
     if logo is not None:
         logo.thumbnail((box, box))
         canvas.alpha_composite(logo, ((size - logo.width) // 2, (size - logo.height) // 2))
     else:
         draw = ImageDraw.Draw(canvas)
         font = ImageFont.load_default(size=box)
-        letter = (comune.nome[:1] or "O").upper()
-        draw.text((size / 2, size / 2), letter, fill="#ffffff", font=font, anchor="mm")
+        draw.text((size / 2, size / 2), letter.upper(), fill="#ffffff", font=font, anchor="mm")
     output = io.BytesIO()
     canvas.convert("RGB").save(output, format="PNG", optimize=True)
     return output.getvalue()
@@ -59,3 +62,24 @@ def icona_png(*, comune: Comune, size: int, maskable: bool = False) -> bytes:
         data = _draw(comune, size, maskable=maskable)
         cache.set(key, data, CACHE_SECONDS)
     return data
+
+
+def icona_piattaforma_png(*, size: int, maskable: bool = False) -> bytes:
+    """The icon of the platform app "Omnibus" (every comune's): an O on the primary blue."""
+    key = f"pwa:icona:piattaforma:{size}:{int(maskable)}"
+    data = cache.get(key)
+    if data is None:
+        data = draw_icon(logo=None, letter="O", size=size, maskable=maskable)
+        cache.set(key, data, CACHE_SECONDS)
+    return data
+
+
+def icona_monocromatica_png(*, size: int) -> bytes:
+    """The platform app's notification icon: the white O alone on transparency (Android tints it)."""
+    canvas = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(canvas)
+    draw.text((size / 2, size / 2), "O", fill="#ffffff", font=ImageFont.load_default(size=int(size * 0.72)),
+              anchor="mm")
+    output = io.BytesIO()
+    canvas.save(output, format="PNG", optimize=True)
+    return output.getvalue()

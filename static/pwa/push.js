@@ -6,6 +6,19 @@
   if (!box) { return; }
   var button = document.getElementById("push-attiva-bottone");
   var status = document.getElementById("push-stato");
+  // iOS and iPadOS deliver Web Push only to the home-screen app, from 16.4 on: in Safari, say how to get there.
+  var ios = /iphone|ipad|ipod/i.test(navigator.userAgent) ||
+    (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
+  if (ios) {
+    var version = /OS (\d+)_(\d+)/.exec(navigator.userAgent);
+    var old = version !== null && (Number(version[1]) < 16 || (Number(version[1]) === 16 && Number(version[2]) < 4));
+    var standalone = window.navigator.standalone === true || window.matchMedia("(display-mode: standalone)").matches;
+    if (!standalone || old || !("PushManager" in window)) {
+      document.getElementById("push-ios").hidden = false;
+      document.getElementById("push-ios-versione").hidden = !old;
+      return;
+    }
+  }
   if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) {
     status.textContent = status.dataset.nonSupportato;
     return;

@@ -16,6 +16,7 @@ var PRECACHE = [
   "{% static 'django_htmx/htmx-2.min.js' %}",
   "{% static 'css/omnibus.css' %}",
   "{% static 'js/omnibus.js' %}",
+  "{% static 'pwa/app.js' %}",
   "{% static 'pwa/pwa.js' %}",
   "{% static 'pwa/presenze.js' %}",
   "{% static 'pwa/push.js' %}"
