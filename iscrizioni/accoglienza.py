@@ -32,6 +32,7 @@ from .accoglienza_lotto import (
     tutore_nuovo,
 )
 from .applica import primo_del_mese_prossimo, tariffe_ricalcola
+from .conservazione import certificato_elimina
 from .models import Domanda, SituazioneIsee, StatoDomanda
 from .selectors import oggi
 
@@ -73,6 +74,7 @@ def domanda_respingi(*, domanda: Domanda, motivo: str, da: User) -> Domanda:
     if not changed:
         raise ValidationError(GIA_DECISA_ERROR, params={"protocollo": domanda.protocollo})
     domanda.refresh_from_db()
+    certificato_elimina(domanda=domanda)  # a refused application's certificate is deleted at once
     _notify(domanda, "respinta", f"La domanda di {domanda.nome} {domanda.cognome} (protocollo {domanda.protocollo}) "
                                  f"è stata respinta. Motivo: {motivo}")
     return domanda
