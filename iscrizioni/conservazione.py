@@ -8,6 +8,8 @@
   dates stay; the child's name, codice fiscale, birth date, ISEE, DSU protocol, diet and certificate go, and so
   does the link to the family's account and to the child.
 - Drafts never sent are deleted whole after `BOZZA_GIORNI`.
+- The ISEE recorded per child and school year (SituazioneIsee, the tariffs' input) goes with the applications
+  of that year: `domande_mesi` after the year's end.
 - The staff's certificate downloads (AccessoCertificato) are deleted after `accessi_mesi`.
 - An accepted erasure request (comuni.dati_personali) anonymises the family's applications at once.
 
@@ -30,7 +32,7 @@ from comuni.models import Comune, User
 from omnibus import stamps
 from omnibus.storage import file_delete, private_storage
 
-from .models import AccessoCertificato, ConservazioneDati, Domanda, StatoDomanda
+from .models import AccessoCertificato, ConservazioneDati, Domanda, SituazioneIsee, StatoDomanda
 from .selectors import oggi
 
 logger = logging.getLogger(__name__)
@@ -136,6 +138,7 @@ class EsitoConservazione:
     anonimizzate: int = 0
     bozze: int = 0
     accessi: int = 0
+    isee: int = 0
 
 
 def _certificati_dovuti(*, regole: ConservazioneDati, giorno: datetime.date) -> list[Domanda]:
@@ -199,11 +202,14 @@ def conservazione_applica(*, comune: Comune, giorno: datetime.date | None = None
                                                                  datetime.time.min))
     esito.bozze = _bozze_elimina(list(Domanda.objects.filter(stato=StatoDomanda.BOZZA, creata_il__lt=inizio_bozze)
                                       .only("pk", "certificato")))
+    # The ISEE recorded per child and year (tariffs): gone with the applications of that year.
+    soglia_isee = giorno - relativedelta(months=regole.domande_mesi)
+    esito.isee, _ = SituazioneIsee.objects.filter(anno_scolastico__data_fine__lt=soglia_isee).delete()
     soglia_accessi = timezone.make_aware(datetime.datetime.combine(
         giorno - relativedelta(months=regole.accessi_mesi), datetime.time.min))
     esito.accessi, _ = AccessoCertificato.objects.filter(scaricato_il__lt=soglia_accessi).delete()
     # Counts only, never a name: the log is read by whoever runs the platform.
     logger.info("conservazione dati comune=%s certificati_cancellati=%d domande_anonimizzate=%d bozze_cancellate=%d "
-                "download_cancellati=%d", comune.slug, esito.certificati, esito.anonimizzate, esito.bozze,
-                esito.accessi)
+                "download_cancellati=%d isee_cancellati=%d", comune.slug, esito.certificati, esito.anonimizzate,
+                esito.bozze, esito.accessi, esito.isee)
     return esito

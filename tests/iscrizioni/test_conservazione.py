@@ -174,9 +174,9 @@ def test_after_the_comunes_months_the_application_is_anonymised(leporano, bob, c
     with scope(comune=leporano):
         ConservazioneDati.objects.create(comune=leporano, domande_mesi=12)
     esito = _applica(leporano, datetime.date(2028, 6, 9))
-    assert (esito.certificati, esito.anonimizzate) == (1, 0)  # the certificate went a year before
+    assert (esito.certificati, esito.anonimizzate, esito.isee) == (1, 0, 0)  # the certificate went a year before
     esito = _applica(leporano, datetime.date(2028, 6, 10))
-    assert esito.anonimizzate == 1 and archivio.files() == []
+    assert (esito.anonimizzate, esito.isee) == (1, 1) and archivio.files() == []  # the child's ISEE of 2026/27 too
     with scope(comune=leporano):
         domanda.refresh_from_db()
     assert (domanda.nome, domanda.codice_fiscale, domanda.isee, domanda.protocollo_dsu) == ("", "", None, "")
