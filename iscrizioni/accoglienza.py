@@ -109,7 +109,7 @@ def _decidi(lotto: Lotto, domanda: Domanda, now) -> None:
     if domanda.mensa:
         calcolo = calcola(lotto, ref, Servizio.MENSA, domanda.isee)
         mensa_imposta(lotto, ref, tariffa_mensa(lotto, calcolo))
-        tariffe.append(f"mensa: {calcolo.descrizione}")
+        tariffe.append(f"mensa: {calcolo.descrizione_messaggio}")
     if domanda.trasporto:
         calcolo = calcola(lotto, ref, Servizio.TRASPORTO, domanda.isee)
         if not bus_attivo:
@@ -122,7 +122,7 @@ def _decidi(lotto: Lotto, domanda: Domanda, now) -> None:
             lotto.nuove_bus.append(iscrizione)
             lotto.bus[ref].append((lotto.dal, lotto.anno.data_fine))
             lotto.famiglie.iscritti[Servizio.TRASPORTO].add(ref)
-        tariffe.append(f"trasporto: {calcolo.descrizione}")
+        tariffe.append(f"trasporto: {calcolo.descrizione_messaggio}")
     dieta_da_domanda(lotto=lotto, domanda=domanda, ref=ref)
     lotto.accolte.append((domanda, ref, tariffe))
 

@@ -4,6 +4,7 @@ stays behind the family's login."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -64,3 +65,16 @@ def test_an_old_message_naming_the_receipt_sends_no_attachment(leporano, alice, 
                       allegato=f"ricevuta_domanda:{inviata.pk}")
     [email] = mail.outbox
     assert not email.attachments and "In allegato" not in email.body
+
+
+def test_the_acceptance_e_mail_names_the_tariff_but_not_the_isee(leporano, bob, inviata, tariffe_mensa,
+                                                                 django_capture_on_commit_callbacks):
+    from iscrizioni.accoglienza import domande_accogli
+
+    mail.outbox.clear()
+    with scope(comune=leporano), django_capture_on_commit_callbacks(execute=True):
+        assert domande_accogli(domande=[inviata], da=bob, giorno=datetime.date(2026, 11, 23)) == (1, [])
+    [email] = mail.outbox
+    assert "accolta" in email.subject and "Fascia B" in email.body  # 8.500 € falls in Fascia B
+    for secret in ("8500", "8.500", "ISEE", "Celiachia", "glutine"):
+        assert secret not in email.body, secret
