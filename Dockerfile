@@ -11,7 +11,7 @@ COPY pyproject.toml ./
 COPY . .
 RUN pip install . && useradd --system --home /app omnibus \
     && SECRET_KEY=build-only-secret-key-not-used-at-run-time-0000000000 python manage.py collectstatic --noinput \
-    && mkdir -p /app/var && chown -R omnibus /app/var
+    && mkdir -p /app/var/media /app/var/private && chown -R omnibus /app/var
 USER omnibus
 
 EXPOSE 8000

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +19,18 @@ from django_scopes import scope, scopes_disabled
 from omnibus import stamps
 
 from .models import Comune, ConsensoPrivacy, EventoAccesso, RichiestaCancellazione, StatoRichiesta, User
+
+# Data that apps downstream of comuni hold about a family (e.g. iscrizioni's applications): each registers, in its
+# AppConfig.ready, how to export it for "I miei dati" and how to erase it when staff accept an erasure request.
+Esporta = Callable[..., list[dict]]
+Cancella = Callable[..., object]
+_SEZIONI: dict[str, tuple[Esporta, Cancella]] = {}
+
+
+def dati_personali_register(nome: str, *, esporta: Esporta, cancella: Cancella) -> None:
+    """esporta(user=, comune=) -> rows of "I miei dati" under `nome`; cancella(user=, comune=) on erasure."""
+    _SEZIONI[nome] = (esporta, cancella)
+
 
 CANCELLAZIONE_GIA_RICHIESTA = _("Hai già una richiesta di cancellazione in attesa per questo comune.")
 CANCELLAZIONE_GIA_DECISA = _("Questa richiesta è già stata gestita.")
@@ -42,6 +55,7 @@ def dati_personali_export(*, user: User, comune: Comune) -> dict:
             .values("consumatore_id", "servizio", "tipo", "importo", "data_valuta", "riferimento", "descrizione")
         )
         consensi = list(ConsensoPrivacy.objects.filter(utente=user).values("versione", "accettato_il"))
+        sezioni = {nome: esporta(user=user, comune=comune) for nome, (esporta, _cancella) in _SEZIONI.items()}
     return {
         "comune": {"nome": comune.nome, "codice_fiscale": comune.codice_fiscale, "titolare_del_trattamento": True},
         "account": {
@@ -76,6 +90,7 @@ def dati_personali_export(*, user: User, comune: Comune) -> dict:
             }
             for m in movimenti
         ],
+        **sezioni,
     }
 
 
@@ -93,6 +108,10 @@ def dati_personali_csv(data: dict) -> str:
             writer.writerow([f"consumatore {c['id']}", key, value])
     for d in data["dispositivi_push"]:
         writer.writerow(["dispositivo_push", d["nome"] or d["servizio_di_notifica"], d["attivato_il"]])
+    for nome in _SEZIONI:
+        for n, riga in enumerate(data.get(nome, []), start=1):
+            for key, value in riga.items():
+                writer.writerow([f"{nome} {n}", key, value])
     writer.writerow([])
     writer.writerow(
         ["movimenti", "consumatore_id", "servizio", "tipo", "importo", "data", "riferimento", "descrizione"]
@@ -116,7 +135,8 @@ def richiesta_cancellazione_decide(
     *, richiesta: RichiestaCancellazione, staff: User, accolta: bool, motivazione: str
 ) -> RichiestaCancellazione:
     """Accepted: the account loses its children in this comune; if it has none left anywhere it is
-    anonymised (name, codice fiscale, e-mail, phone, identity links, login history). Payments stay:
+    anonymised (name, codice fiscale, e-mail, phone, identity links, login history). What the other apps
+    registered goes too (dati_personali_register: the enrolment applications and their certificates). Payments stay:
     the ledger is kept as the law requires, and its rows name the child, not the account."""
     from consumatori.models import Tutore
     from notifiche.models import DispositivoPush
@@ -131,6 +151,8 @@ def richiesta_cancellazione_decide(
         if accolta and user is not None:
             Tutore.objects.filter(utente=user).update(utente=None, collegato_il=None)
             DispositivoPush.objects.filter(user=user).delete()  # this comune's pushes to the family's phones
+            for _esporta, cancella in _SEZIONI.values():  # the applications and their certificates, ...
+                cancella(user=user, comune=richiesta.comune)
             stamps.utenti_changed([user.pk])  # update(): no model signal
             with scopes_disabled():
                 still_linked = Tutore.objects.filter(utente=user).exists()

@@ -206,6 +206,9 @@ def demo_seed() -> list[DemoLogin]:
         from .iscrizioni import seed_iscrizioni
 
         seed_iscrizioni()
+        from .conservazione import demo_conservazione_seed
+
+        demo_conservazione_seed()
         app_demo_seed()
         from .ufficio import demo_ufficio_seed
 

@@ -32,6 +32,7 @@ from .accoglienza_lotto import (
     tutore_nuovo,
 )
 from .applica import primo_del_mese_prossimo, tariffe_ricalcola
+from .conservazione import certificato_elimina
 from .models import Domanda, SituazioneIsee, StatoDomanda
 from .selectors import oggi
 
@@ -73,6 +74,7 @@ def domanda_respingi(*, domanda: Domanda, motivo: str, da: User) -> Domanda:
     if not changed:
         raise ValidationError(GIA_DECISA_ERROR, params={"protocollo": domanda.protocollo})
     domanda.refresh_from_db()
+    certificato_elimina(domanda=domanda)  # a refused application's certificate is deleted at once
     _notify(domanda, "respinta", f"La domanda di {domanda.nome} {domanda.cognome} (protocollo {domanda.protocollo}) "
                                  f"è stata respinta. Motivo: {motivo}")
     return domanda
@@ -107,7 +109,7 @@ def _decidi(lotto: Lotto, domanda: Domanda, now) -> None:
     if domanda.mensa:
         calcolo = calcola(lotto, ref, Servizio.MENSA, domanda.isee)
         mensa_imposta(lotto, ref, tariffa_mensa(lotto, calcolo))
-        tariffe.append(f"mensa: {calcolo.descrizione}")
+        tariffe.append(f"mensa: {calcolo.descrizione_messaggio}")
     if domanda.trasporto:
         calcolo = calcola(lotto, ref, Servizio.TRASPORTO, domanda.isee)
         if not bus_attivo:
@@ -120,7 +122,7 @@ def _decidi(lotto: Lotto, domanda: Domanda, now) -> None:
             lotto.nuove_bus.append(iscrizione)
             lotto.bus[ref].append((lotto.dal, lotto.anno.data_fine))
             lotto.famiglie.iscritti[Servizio.TRASPORTO].add(ref)
-        tariffe.append(f"trasporto: {calcolo.descrizione}")
+        tariffe.append(f"trasporto: {calcolo.descrizione_messaggio}")
     dieta_da_domanda(lotto=lotto, domanda=domanda, ref=ref)
     lotto.accolte.append((domanda, ref, tariffe))
 

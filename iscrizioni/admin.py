@@ -15,6 +15,8 @@ from comuni.admin import ComuneScopedAdmin
 
 from .accoglienza import DA_DECIDERE, domanda_respingi, domande_accogli, domande_istruttoria
 from .models import (
+    AccessoCertificato,
+    ConservazioneDati,
     Domanda,
     Esenzione,
     FinestraIscrizione,
@@ -122,7 +124,7 @@ class DomandaAdmin(ComuneScopedAdmin):
 
     @admin.display(description=_("alunno"), ordering="cognome")
     def alunno(self, obj: Domanda) -> str:
-        return f"{obj.cognome} {obj.nome}"
+        return _("(anonimizzata)") if obj.anonimizzata_il else f"{obj.cognome} {obj.nome}"
 
     @admin.display(description=_("servizi"))
     def servizi_richiesti(self, obj: Domanda) -> str:
@@ -177,6 +179,36 @@ class DomandaAdmin(ComuneScopedAdmin):
             **self.admin_site.each_context(request), "form": form, "domande": queryset, "opts": self.model._meta,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME, "title": _("Respingi le domande"),
         })
+
+
+@admin.register(ConservazioneDati)
+class ConservazioneDatiAdmin(ComuneScopedAdmin):
+    """How long the applications' personal and health data are kept (one row per comune; defaults without it)."""
+
+    list_display = ["__str__", "certificati_giorni", "domande_mesi", "accessi_mesi"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not ConservazioneDati.objects.exists()
+
+
+@admin.register(AccessoCertificato)
+class AccessoCertificatoAdmin(ComuneScopedAdmin):
+    """Who downloaded which medical certificate, and when: read-only, kept for the comune's months."""
+
+    list_display = ["scaricato_il", "utente", "protocollo"]
+    list_filter = ["scaricato_il"]
+    search_fields = ["protocollo", "utente__email"]
+    list_select_related = ["utente"]
+    date_hierarchy = "scaricato_il"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ProseguimentoScuola)

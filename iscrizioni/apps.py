@@ -6,8 +6,10 @@ class IscrizioniConfig(AppConfig):
     verbose_name = "Iscrizioni e anno scolastico"
 
     def ready(self) -> None:
-        from notifiche.allegati import allegato_register
+        from comuni.dati_personali import dati_personali_register
 
-        from .ricevuta import ALLEGATO_KIND, ricevuta_allegato
+        from .conservazione import domande_famiglia_cancella, domande_famiglia_esporta
 
-        allegato_register(ALLEGATO_KIND, ricevuta_allegato)
+        # "I miei dati" lists the family's applications; an accepted erasure request anonymises them.
+        dati_personali_register("domande_iscrizione", esporta=domande_famiglia_esporta,
+                                cancella=domande_famiglia_cancella)

@@ -14,8 +14,8 @@ from comuni.models import User
 from consumatori.models import AnnoScolastico
 from notifiche.services import notifica_send
 
+from .conservazione import certificato_elimina, certificato_file_delete
 from .models import Domanda, FinestraIscrizione, StatoDomanda
-from .ricevuta import ricevuta_allegato_ref
 
 FINESTRA_CHIUSA_ERROR = _("Servizi: le iscrizioni per %(servizio)s sono chiuse, la domanda non può essere inviata.")
 NON_RITIRABILE_ERROR = _("La domanda è già stata decisa o ritirata: non si può più ritirare.")
@@ -51,16 +51,23 @@ def domanda_salva(
         domanda.percorso = ""
     domanda.isee = isee
     domanda.consenso_privacy_il = timezone.now()
+    vecchio = domanda.certificato.name if domanda.certificato else ""
     if certificato is not None:
         domanda.certificato_tipo = certificato_tipo
         domanda.certificato.save(f"certificato.{certificato_tipo_extension(certificato_tipo)}", certificato,
                                  save=False)
+    elif vecchio and not (domanda.tipo_dieta or domanda.dieta):
+        domanda.certificato, domanda.certificato_tipo = "", ""  # no diet asked any more: no certificate kept
     try:
         with transaction.atomic():
             domanda.save()
     except IntegrityError:
         # The same form posted twice at once: the other request created it.
+        if certificato is not None:
+            certificato_file_delete(domanda.certificato.name)
         return Domanda.objects.get(utente=utente, chiave=chiave)
+    if vecchio and vecchio != domanda.certificato.name:
+        certificato_file_delete(vecchio)  # a replaced certificate is deleted at once
     return domanda
 
 
@@ -84,24 +91,29 @@ def domanda_invia(*, domanda: Domanda, giorno: datetime.date) -> Domanda:
     domanda.inviata_il = timezone.now()
     domanda.protocollo = f"ISC-{domanda.anno_scolastico.data_inizio.year}-{domanda.pk:06d}"
     domanda.save(update_fields=["stato", "inviata_il", "protocollo"])
+    # No ISEE, DSU protocol or diet here (health and ISEE data never travel by e-mail): the receipt with them
+    # is on the application's page, behind the family's login.
     notifica_send(
         comune=domanda.comune, user=domanda.utente, consumatore=domanda.consumatore,
-        titolo=f"Domanda di iscrizione inviata: protocollo {domanda.protocollo}",
-        testo=(f"Abbiamo ricevuto la domanda di iscrizione di {domanda.nome} {domanda.cognome} per l'anno "
-               f"scolastico {domanda.anno_scolastico} ({', '.join(domanda.servizi)}), protocollo "
-               f"{domanda.protocollo}, il {timezone.localtime(domanda.inviata_il):%d/%m/%Y alle %H:%M}. "
-               "La ricevuta è scaricabile dalla pagina Iscrizioni. Ti scriveremo quando l'ufficio l'avrà decisa."),
-        chiave=f"domanda:{domanda.pk}:inviata", allegato=ricevuta_allegato_ref(domanda),
+        titolo=f"Domanda di iscrizione ricevuta: protocollo {domanda.protocollo}",
+        testo=(f"Abbiamo ricevuto la domanda di iscrizione numero {domanda.protocollo} per l'anno scolastico "
+               f"{domanda.anno_scolastico}, il {timezone.localtime(domanda.inviata_il):%d/%m/%Y alle %H:%M}. "
+               "La ricevuta è nella pagina Iscrizioni del portale, dopo l'accesso. Ti scriveremo quando "
+               "l'ufficio l'avrà decisa."),
+        chiave=f"domanda:{domanda.pk}:inviata",
     )
     return domanda
 
 
+@transaction.atomic
 def domanda_ritira(*, domanda: Domanda) -> Domanda:
-    """The family withdraws an application not yet decided (a conditional update: no race with staff)."""
+    """The family withdraws an application not yet decided (a conditional update: no race with staff); its
+    certificate is deleted at once."""
     changed = Domanda.objects.filter(
         pk=domanda.pk, stato__in=[StatoDomanda.INVIATA, StatoDomanda.IN_ISTRUTTORIA]
     ).update(stato=StatoDomanda.RITIRATA, decisa_il=timezone.now())
     if not changed:
         raise ValidationError(NON_RITIRABILE_ERROR)
     domanda.refresh_from_db()
+    certificato_elimina(domanda=domanda)
     return domanda

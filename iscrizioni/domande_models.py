@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -16,34 +15,17 @@ from django_scopes import ScopedManager
 from comuni.models import Comune
 from comuni.validators import validate_codice_fiscale
 from consumatori.models import AnnoScolastico, Classe, Consumatore, Scuola
+from omnibus.storage import private_storage
 from pagamenti.models import Servizio
 from trasporto.models import Fermata, Linea, Percorso
 
 FINESTRA_DATE_ERROR = _("La chiusura deve seguire l'apertura.")
 
 
-class CertificatiStorage(FileSystemStorage):
-    """Private files (medical certificates: health data) under PRIVATE_MEDIA_ROOT, outside MEDIA_ROOT
-    and without a URL: only the permission-checked view reads them. The setting is read on use."""
-
-    @property
-    def base_location(self):
-        return settings.PRIVATE_MEDIA_ROOT
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    @property
-    def base_url(self):
-        return None
-
-    def url(self, name):
-        raise ValueError("Private file: served only by iscrizioni.views.domanda_certificato.")
-
-
-def certificati_storage() -> FileSystemStorage:
-    return CertificatiStorage()
+def certificati_storage() -> Storage:
+    """STORAGES["private"] (local disk under PRIVATE_MEDIA_ROOT, or object storage), looked up at each use:
+    no URL, only the permission-checked view iscrizioni.views.domanda_certificato reads the files."""
+    return private_storage()
 
 
 def certificato_path(instance, filename: str) -> str:
@@ -116,7 +98,9 @@ class Domanda(models.Model):
 
     comune = models.ForeignKey(Comune, on_delete=models.CASCADE, related_name="domande_iscrizione")
     anno_scolastico = models.ForeignKey(AnnoScolastico, on_delete=models.PROTECT, related_name="domande_iscrizione")
-    utente = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="domande_iscrizione")
+    # None once anonymised (iscrizioni.conservazione): the administrative fact stays, the person goes.
+    utente = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="domande_iscrizione")
     chiave = models.UUIDField(_("chiave del modulo"), default=uuid.uuid4, editable=False)
     protocollo = models.CharField(_("protocollo"), max_length=30, blank=True)
     stato = models.CharField(_("stato"), max_length=20, choices=StatoDomanda.choices, default=StatoDomanda.BOZZA)
@@ -126,7 +110,7 @@ class Domanda(models.Model):
     nome = models.CharField(_("nome"), max_length=100)
     cognome = models.CharField(_("cognome"), max_length=100)
     codice_fiscale = models.CharField(_("codice fiscale"), max_length=16, validators=[validate_codice_fiscale])
-    data_nascita = models.DateField(_("data di nascita"))
+    data_nascita = models.DateField(_("data di nascita"), null=True, blank=True)
     scuola = models.ForeignKey(Scuola, on_delete=models.PROTECT, related_name="+")
     classe = models.ForeignKey(Classe, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     # Services.
@@ -155,6 +139,9 @@ class Domanda(models.Model):
     decisa_da = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="+", verbose_name=_("decisa da"))
     motivazione = models.TextField(_("motivazione"), blank=True)
+    # Data life (iscrizioni.conservazione): when the certificate file was deleted, when the rest went.
+    certificato_eliminato_il = models.DateTimeField(_("certificato cancellato il"), null=True, blank=True)
+    anonimizzata_il = models.DateTimeField(_("anonimizzata il"), null=True, blank=True)
 
     objects = ScopedManager(comune="comune")
 
@@ -170,6 +157,8 @@ class Domanda(models.Model):
         indexes = [models.Index(fields=["comune", "stato"]), models.Index(fields=["comune", "utente"])]
 
     def __str__(self) -> str:
+        if self.anonimizzata_il:
+            return f"{self.protocollo} – {_('anonimizzata')}"
         return f"{self.protocollo or _('bozza')} – {self.nome} {self.cognome}"
 
     @property

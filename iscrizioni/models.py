@@ -149,6 +149,7 @@ def _check_comune(row) -> None:
         raise ValidationError(errors)
 
 
+from .conservazione_models import AccessoCertificato, ConservazioneDati  # noqa: E402, F401
 from .domande_models import (  # noqa: E402, F401
     Domanda,
     FinestraIscrizione,

@@ -56,6 +56,14 @@ class TariffaCalcolata:
         fratelli = f", {self.rango}° figlio −{self.riduzione.normalize():f} %" if self.riduzione else ""
         return f"{base} ({isee}{fratelli})"
 
+    @property
+    def descrizione_messaggio(self) -> str:
+        """For messages that also go by e-mail: the tariff, never the ISEE value or an exemption's reason."""
+        if self.esente:
+            return "Esente"
+        base = self.tariffa_mensa.nome if self.tariffa_mensa else (self.fascia.nome if self.fascia else "tariffa piena")
+        return f"{base}, {self.rango}° figlio −{self.riduzione.normalize():f} %" if self.riduzione else base
+
 
 @dataclass
 class ContestoTariffe:

@@ -16,7 +16,7 @@ from consumatori.views import family_login_required
 
 from .domande import domanda_invia, domanda_ritira, domanda_salva
 from .forms import DomandaForm
-from .models import Domanda, StatoDomanda
+from .models import AccessoCertificato, Domanda, StatoDomanda
 from .ricevuta import ricevuta_nome, ricevuta_pdf
 from .selectors import domanda_of_family, domande_of_family, finestre_aperte, oggi
 
@@ -126,17 +126,22 @@ def _staff_of_comune(request: HttpRequest) -> bool:
 
 @family_login_required
 def domanda_certificato(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
-    """The medical certificate: only to the family that uploaded it and the comune's school office."""
-    if _staff_of_comune(request):
-        domanda = get_object_or_404(Domanda, pk=pk)
+    """The medical certificate: only to the family that uploaded it and the comune's school office (a sent
+    application only: a draft is the family's). Every staff download is recorded (AccessoCertificato)."""
+    staff = _staff_of_comune(request)
+    if staff:
+        domanda = get_object_or_404(Domanda.objects.exclude(stato=StatoDomanda.BOZZA), pk=pk)
     else:
         domanda = domanda_of_family(user=request.user, pk=pk)
     if not domanda.certificato:
         raise Http404
     try:
         handle = domanda.certificato.open("rb")
-    except FileNotFoundError:
+    except (FileNotFoundError, OSError):
         raise Http404 from None
+    if staff and domanda.utente_id != request.user.pk:
+        AccessoCertificato.objects.create(comune=request.comune, domanda=domanda, protocollo=domanda.protocollo,
+                                          utente=request.user)
     extension = domanda.certificato.name.rsplit(".", 1)[-1]
     response = FileResponse(handle, content_type=domanda.certificato_tipo or "application/octet-stream",
                             filename=f"certificato-{domanda.protocollo or domanda.pk}.{extension}")

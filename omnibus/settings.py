@@ -229,8 +229,33 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
 # Largest medical certificate a family may upload.
 ISCRIZIONI_CERTIFICATO_MAX_BYTES = 5 * 1024 * 1024
+# Files (omnibus/storage.py): "default" (the comuni's stemmi) and "private" (medical certificates). FILE_STORAGE=local
+# keeps them on disk (MEDIA_ROOT, PRIVATE_MEDIA_ROOT); FILE_STORAGE=s3 on S3-compatible object storage, in one
+# private bucket under media/ and private/, encrypted at rest, never public: browsers get them only from our views.
+FILE_STORAGE = env.str("FILE_STORAGE", default="local")
+if FILE_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured("FILE_STORAGE must be 'local' or 's3'.")
+if FILE_STORAGE == "s3":
+    _S3_OPTIONS = {
+        "bucket_name": env.str("S3_BUCKET"),
+        "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("S3_REGION", default="") or None,
+        "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+        "addressing_style": env.str("S3_ADDRESSING_STYLE", default="") or None,
+        # Server-side encryption of every object: AES256 (the store's keys) or aws:kms with S3_KMS_KEY_ID.
+        "object_parameters": {"ServerSideEncryption": env.str("S3_SSE", default="AES256")}
+        | ({"SSEKMSKeyId": env.str("S3_KMS_KEY_ID")} if env.str("S3_KMS_KEY_ID", default="") else {}),
+    }
+    _DEFAULT_STORAGE = {"BACKEND": "omnibus.storage_s3.MediaS3Storage", "OPTIONS": {**_S3_OPTIONS, "location": "media"}}
+    _PRIVATE_STORAGE = {"BACKEND": "omnibus.storage_s3.PrivateS3Storage",
+                        "OPTIONS": {**_S3_OPTIONS, "location": "private"}}
+else:
+    _DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    _PRIVATE_STORAGE = {"BACKEND": "omnibus.storage.PrivateFileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
+    "private": _PRIVATE_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or not PRODUCTION
@@ -272,6 +297,11 @@ CELERY_BEAT_SCHEDULE = {
     "pulizia-giornaliera": {
         "task": "comuni.tasks.housekeeping",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=3, minute=30),
+    },
+    # The applications' data life (iscrizioni.conservazione): certificates, anonymisation, drafts, download log.
+    "iscrizioni-conservazione-dati": {
+        "task": "iscrizioni.tasks.conservazione_dati_all",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=3, minute=45),
     },
     # Canteen: the kitchen count right after each comune's cut-off, the meal debit every night.
     "mensa-conteggio-cucina": {

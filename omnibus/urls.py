@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
-from django.views.static import serve
 
 admin.site.site_header = "Omnibus – amministrazione"
 admin.site.site_title = "Omnibus"
@@ -26,9 +25,6 @@ urlpatterns = [
 if settings.IDP_TEST_ENABLED:
     # The local test identity provider (development, demo, tests): never in production settings.
     urlpatterns.append(path("idp-test/", include("idp_test.urls")))
-
-if settings.DEBUG:
-    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
 
 urlpatterns.append(path("<slug:comune>/", include("pwa.urls")))
 urlpatterns.append(path("<slug:comune>/mensa/", include("mensa.urls")))

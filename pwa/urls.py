@@ -10,5 +10,6 @@ urlpatterns = [
     path("offline/", views.offline, name="offline"),
     path("accessibilita/", views.accessibilita, name="accessibilita"),
     path("app/icona-<int:size>.png", views.icona, name="icona"),
+    path("app/stemma/", views.stemma, name="stemma"),
     path("app/icona-maskable-<int:size>.png", views.icona, {"maskable": True}, name="icona_maskable"),
 ]

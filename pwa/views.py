@@ -90,6 +90,23 @@ def icona(request: HttpRequest, comune: str, size: int, maskable: bool = False) 
 
 
 @require_safe
+def stemma(request: HttpRequest, comune: str) -> HttpResponse:
+    """The comune's stemma (public, like the pages that show it), read from its storage."""
+    from comuni.stemma import stemma_file
+
+    found = stemma_file(request.comune)
+    if found is None:
+        raise Http404
+    content, tipo = found
+    if not tipo.startswith("image/"):
+        raise Http404
+    response = HttpResponse(content, content_type=tipo)
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_safe
 def accessibilita(request: HttpRequest, comune: str) -> HttpResponse:
     """The comune's accessibility statement, public like the privacy notice."""
     dichiarazione = DichiarazioneAccessibilita.objects.filter(comune=request.comune).first()

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from comuni.stemma import stemma_data_uri
 from consumatori.models import Tutore
 from pagamenti.pagopa.avviso import avviso_qr_content
 from pagamenti.pdf import qr_png_data_uri, render_pdf
@@ -31,6 +32,7 @@ def lettera_context(*, sollecito: Sollecito, impostazioni: ImpostazioniSolleciti
         "sollecito": sollecito, "comune": sollecito.comune, "consumatore": consumatore, "posizione": posizione,
         "tutori": tutori, "corpo": corpo, "debito": _euro(sollecito.debito),
         "data": timezone.localdate(sollecito.inviato_il) if sollecito.inviato_il else timezone.localdate(),
+        "stemma": stemma_data_uri(sollecito.comune),
         "qr": qr_png_data_uri(avviso_qr_content(posizione)) if posizione else "",
     }
 

@@ -69,8 +69,8 @@ def test_the_export_takes_a_fixed_number_of_queries(client, alice, alice_childre
                                                      django_assert_num_queries):
     _movements(alice_children, leporano, n=n)
     client.force_login(alice)
-    # session, user, comune, children, movements, consents, push devices
-    with django_assert_num_queries(7):
+    # session, user, comune, children, movements, consents, push devices, enrolment applications
+    with django_assert_num_queries(8):
         client.get("/leporano/i-miei-dati/json/")
 
 

@@ -20,3 +20,11 @@ def test_the_demo_applications_ask_the_comunes_diet_types(db):
         assert con_certificato.tipo_dieta.nome == "Senza glutine (celiachia)"
         assert con_certificato.stato == StatoDomanda.INVIATA
         assert accolta.tipo_dieta.nome == "Senza carne di maiale" and "Senza carne di maiale" in diete
+    # Leporano's office set its retention and opened the certificate once: the log shows it.
+    leporano = Comune.objects.get(slug="leporano")
+    with scope(comune=leporano):
+        from iscrizioni.models import AccessoCertificato, ConservazioneDati
+
+        assert ConservazioneDati.objects.get().certificati_giorni == 30
+        [accesso] = AccessoCertificato.objects.select_related("domanda", "utente")
+    assert accesso.domanda.certificato and accesso.utente.email == "ufficio.scuola@leporano.example"

@@ -14,6 +14,7 @@ from pagamenti.models import Servizio
 from tests.factories import AnnoScolasticoFactory, ClasseFactory, ConsumatoreFactory, TutoreFactory, cf_for
 from tests.mensa.conftest import clock  # noqa: F401  (re-exported fixture)
 from tests.mensa.factories import CalendarioScuolaFactory, PrezzoTariffaFactory, TariffaFactory
+from tests.s3_locale import s3_server  # noqa: F401  (re-exported fixture)
 from tests.trasporto.factories import FermataFactory, LineaFactory
 from tests.trasporto.factories import TariffaFactory as TariffaTrasportoFactory
 from trasporto.models import FasciaIsee, Percorso
@@ -129,3 +130,32 @@ def domanda_inviata(*, utente, anno, scuola, classe=None, nome="Chiara", cognome
                                 certificato=certificato, certificato_tipo="application/pdf" if certificato else "",
                                 giorno=datetime.date(2026, 11, 23))
         return domanda_invia(domanda=domanda, giorno=datetime.date(2026, 11, 23))
+
+
+class Archivio:
+    """The private storage under test: what it holds, on disk or in the local S3 server's bucket."""
+
+    def __init__(self, tipo: str, root=None, endpoint: str = "", bucket: str = ""):
+        self.tipo, self.root, self.endpoint, self.bucket = tipo, root, endpoint, bucket
+
+    def files(self) -> list[str]:
+        if self.tipo == "locale":
+            return sorted(str(p.relative_to(self.root)) for p in self.root.rglob("*") if p.is_file()) \
+                if self.root.exists() else []
+        from tests.s3_locale import s3_client
+
+        listing = s3_client(self.endpoint).list_objects_v2(Bucket=self.bucket, Prefix="private/")
+        return sorted(o["Key"].removeprefix("private/") for o in listing.get("Contents", []))
+
+
+@pytest.fixture(params=["locale", "s3"])
+def archivio(request, settings, _private_files):
+    """Each test twice: certificates on local disk (PRIVATE_MEDIA_ROOT), and on S3 (a local moto server)."""
+    from pathlib import Path
+
+    if request.param == "locale":
+        return Archivio("locale", root=Path(settings.PRIVATE_MEDIA_ROOT))
+    from tests.s3_locale import s3_storages
+
+    endpoint = request.getfixturevalue("s3_server")
+    return Archivio("s3", endpoint=endpoint, bucket=s3_storages(settings, endpoint))

@@ -1,64 +1,80 @@
-"""The receipt PDF attached to the e-mail that confirms an application, through the notifiche e-mail path."""
+"""The confirmation e-mail of an application says it was received, with its number, and nothing else: no
+receipt attached, no ISEE, DSU protocol or diet (health and ISEE data never travel by e-mail). The receipt
+stays behind the family's login."""
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django_scopes import scope
 
-from iscrizioni import ricevuta
-from iscrizioni.ricevuta import ricevuta_allegato_ref
 from notifiche.models import Notifica
-from notifiche.services import notifica_email_send, notifica_send
 from tests.factories import UserFactory
 
-from .conftest import domanda_inviata
+from .conftest import PDF, domanda_inviata
 
 
 @pytest.fixture
 def inviata(leporano, anno, alice, famiglia, finestre, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        return domanda_inviata(utente=alice, anno=anno, scuola=famiglia["classe"].scuola, classe=famiglia["classe"])
+        return domanda_inviata(
+            utente=alice, anno=anno, scuola=famiglia["classe"].scuola, classe=famiglia["classe"],
+            isee=Decimal("8500.00"), protocollo_dsu="INPS-ISEE-2026-12345678A-00", dieta="sanitaria",
+            dieta_descrizione="Celiachia: senza glutine",
+            certificato=SimpleUploadedFile("c.pdf", PDF, content_type="application/pdf"),
+        )
 
 
-def test_the_confirmation_e_mail_carries_the_receipt(leporano, alice, inviata):
+def test_the_confirmation_e_mail_says_received_with_its_number_and_nothing_of_health_or_isee(leporano, alice,
+                                                                                             inviata):
     [email] = mail.outbox
     assert email.to == [alice.email] and inviata.protocollo in email.subject
-    [(nome, contenuto, tipo)] = email.attachments
-    assert (nome, tipo) == (f"ricevuta-{inviata.protocollo}.pdf", "application/pdf")
-    assert contenuto.startswith(b"%PDF")
-    assert email.body.endswith(f"In allegato: ricevuta-{inviata.protocollo}.pdf")
-    with scope(comune=leporano):  # the portal message itself says nothing of an attachment
-        assert "In allegato" not in Notifica.objects.get(user=alice).testo
-
-
-def _message(comune, user, allegato: str, django_capture_on_commit_callbacks) -> None:
-    with scope(comune=comune), django_capture_on_commit_callbacks(execute=True):
-        notifica_send(comune=comune, user=user, titolo="Promemoria", testo="Testo.", allegato=allegato)
-
-
-def test_another_familys_or_an_unknown_receipt_is_never_attached(leporano, alice, inviata,
-                                                                  django_capture_on_commit_callbacks):
-    mail.outbox.clear()
-    elena = UserFactory(email="elena@example.org")
-    for user, allegato in ((elena, ricevuta_allegato_ref(inviata)), (alice, "ricevuta_domanda:999999"),
-                           (alice, "ricevuta_domanda:../1"), (alice, "sconosciuto:1")):
-        _message(leporano, user, allegato, django_capture_on_commit_callbacks)
-    assert len(mail.outbox) == 4
-    assert all(not email.attachments and "In allegato" not in email.body for email in mail.outbox)
-
-
-def test_a_receipt_that_cannot_be_rendered_leaves_the_e_mail_going_out(leporano, alice, anno, famiglia, finestre,
-                                                                       monkeypatch, django_capture_on_commit_callbacks):
-    def broken(domanda):
-        raise ValueError("font missing")
-
-    monkeypatch.setattr(ricevuta, "ricevuta_pdf", broken)
-    with django_capture_on_commit_callbacks(execute=True):
-        domanda = domanda_inviata(utente=alice, anno=anno, scuola=famiglia["classe"].scuola)
-    [email] = mail.outbox
-    assert domanda.protocollo in email.subject and not email.attachments
-    with scope(comune=leporano):  # sent once: a retried task sends nothing more
+    assert not email.attachments and not getattr(email, "alternatives", [])
+    assert f"Abbiamo ricevuto la domanda di iscrizione numero {inviata.protocollo}" in email.body
+    for secret in ("8500", "8.500", "INPS-ISEE", "Celiachia", "glutine", "salute", "certificato", "ISEE", "Chiara"):
+        assert secret not in email.body and secret not in email.subject, secret
+    with scope(comune=leporano):  # the portal message says the same and names no document
         notifica = Notifica.objects.get(user=alice)
-        assert notifica.email_inviata_il is not None and not notifica_email_send(notifica_id=notifica.pk)
-    assert len(mail.outbox) == 1
+    assert notifica.allegato == "" and "Celiachia" not in notifica.testo
+
+
+def test_the_receipt_stays_behind_login(client, leporano, alice, inviata):
+    url = reverse("iscrizioni:ricevuta", kwargs={"comune": "leporano", "pk": inviata.pk})
+    assert client.get(url).status_code == 302  # to the login page
+    client.force_login(UserFactory(email="elena@example.org"))
+    assert client.get(url).status_code == 404
+    client.force_login(alice)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+def test_an_old_message_naming_the_receipt_sends_no_attachment(leporano, alice, inviata,
+                                                               django_capture_on_commit_callbacks):
+    """Messages queued before this change named the receipt ("ricevuta_domanda:<pk>"): nothing renders it now."""
+    from notifiche.services import notifica_send
+
+    mail.outbox.clear()
+    with scope(comune=leporano), django_capture_on_commit_callbacks(execute=True):
+        notifica_send(comune=leporano, user=alice, titolo="Promemoria", testo="Testo.",
+                      allegato=f"ricevuta_domanda:{inviata.pk}")
+    [email] = mail.outbox
+    assert not email.attachments and "In allegato" not in email.body
+
+
+def test_the_acceptance_e_mail_names_the_tariff_but_not_the_isee(leporano, bob, inviata, tariffe_mensa,
+                                                                 django_capture_on_commit_callbacks):
+    from iscrizioni.accoglienza import domande_accogli
+
+    mail.outbox.clear()
+    with scope(comune=leporano), django_capture_on_commit_callbacks(execute=True):
+        assert domande_accogli(domande=[inviata], da=bob, giorno=datetime.date(2026, 11, 23)) == (1, [])
+    [email] = mail.outbox
+    assert "accolta" in email.subject and "Fascia B" in email.body  # 8.500 € falls in Fascia B
+    for secret in ("8500", "8.500", "ISEE", "Celiachia", "glutine"):
+        assert secret not in email.body, secret
