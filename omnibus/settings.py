@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "iscrizioni",
     "pwa",
     "ufficio",
+    "attivazione",
     "demo",
 ]
 
