@@ -9,3 +9,11 @@ class AttivazioneConfig(AppConfig):
     name = "attivazione"
     verbose_name = "Attivazione"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from ufficio.esportazioni import generatore_register
+
+        from .lettere import TITOLO, lettere_build
+        from .prontezza import LETTERE_FAMIGLIE
+
+        generatore_register(LETTERE_FAMIGLIE, TITOLO, lettere_build)

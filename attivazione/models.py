@@ -40,3 +40,28 @@ class ImportazioneAnagrafe(models.Model):
 
     def __str__(self) -> str:
         return f"{self.nome_file} – {self.creato_il:%d/%m/%Y %H:%M}"
+
+
+class VerificaCollegamento(models.Model):
+    """The outcome of a "Verifica collegamento" to pagoPA (GPD read, Checkout reachable), kept for the checklist."""
+
+    comune = models.ForeignKey(Comune, on_delete=models.CASCADE, related_name="+")
+    eseguita_il = models.DateTimeField(_("eseguita il"), auto_now_add=True)
+    eseguita_da = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    gpd = models.CharField(_("GPD"), max_length=300)
+    checkout = models.CharField(_("Checkout"), max_length=300)
+
+    objects = ScopedManager(comune="comune")
+
+    class Meta:
+        verbose_name = _("verifica del collegamento a pagoPA")
+        verbose_name_plural = _("verifiche del collegamento a pagoPA")
+        ordering = ["-eseguita_il"]
+
+    def __str__(self) -> str:
+        return f"{self.eseguita_il:%d/%m/%Y %H:%M} GPD {self.gpd}, Checkout {self.checkout}"
+
+    @property
+    def riuscita(self) -> bool:
+        return self.gpd == "ok" and self.checkout == "ok"

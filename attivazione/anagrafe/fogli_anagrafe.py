@@ -31,14 +31,14 @@ def carica_esistenti(ctx) -> None:
     """Schools, classes and pupils already in the comune, in three queries."""
     for scuola in Scuola.objects.filter(comune=ctx.comune):
         ctx.scuole[(scuola.codice_meccanografico or f"#{scuola.pk}").upper()] = scuola
-    for classe in Classe.objects.filter(comune=ctx.comune).select_related("anno_scolastico", "scuola"):
-        ctx.classi[_chiave_classe(classe.scuola.codice_meccanografico, classe.anno_scolastico.nome, classe.anno,
-                                  classe.sezione)] = classe
+    for classe in Classe.objects.filter(comune=ctx.comune).select_related("anno_scolastico"):
+        ctx.classi[_chiave_classe(classe.scuola_id, classe.anno_scolastico.nome, classe.anno, classe.sezione)] = classe
     ctx.consumatori = {c.codice_fiscale: c for c in Consumatore.objects.filter(comune=ctx.comune)}
 
 
-def _chiave_classe(cm: str, anno_scolastico: str, anno: int | None, sezione: str) -> tuple:
-    return ((cm or "").upper(), anno_scolastico, anno, sezione.upper())
+def _chiave_classe(scuola_id: int | None, anno_scolastico: str, anno, sezione: str) -> tuple:
+    """Classes by their school's id: a school the file renames or gives a code keeps its classes."""
+    return (scuola_id, anno_scolastico, anno, sezione.upper())
 
 
 def _vuoto(esito, foglio: str, riga: int, colonna: str, valore: str) -> bool:
@@ -126,7 +126,7 @@ def classi(ctx, foglio: Foglio) -> None:
         if len(esito.problemi) > prima:
             continue
         usati.add(nome_anno)
-        chiave = _chiave_classe(cm, nome_anno, anno, sezione)
+        chiave = _chiave_classe(scuola.pk, nome_anno, anno, sezione)
         if _duplicato(esito, visti, chiave, chiave, "classi", riga, "sezione", sezione):
             continue
         if chiave in ctx.classi:
@@ -193,7 +193,8 @@ def alunni(ctx, foglio: Foglio) -> None:
             esito.problema("alunni", riga, "data_nascita", row.get("data_nascita"), str(errore))
             nascita = None
         anno = _anno_classe(esito, "alunni", riga, row.get("anno"))
-        classe = ctx.classi.get(_chiave_classe(cm, nome_anno, anno, sezione))
+        scuola = ctx.scuole.get(cm)
+        classe = ctx.classi.get(_chiave_classe(scuola.pk if scuola else None, nome_anno, anno, sezione))
         if cm and sezione and anno is not _NO_ANNO and classe is None:
             valore = f"{cm} {anno or ''}{sezione}".replace("  ", " ")
             esito.problema("alunni", riga, "sezione", valore, r.CLASSE_SCONOSCIUTA % {"anno": nome_anno})
