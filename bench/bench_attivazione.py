@@ -89,8 +89,8 @@ def _letters_child(comune_id: int, queue) -> None:
         start = time.perf_counter()
         content, _name, parametri = lettere_build(esportazione=esportazione, progress=lambda done, total: None)
         elapsed = time.perf_counter() - start
-    queue.put((elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, parametri["lettere"],
-               len(content)))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    queue.put((elapsed, usage.ru_maxrss / 1024, parametri["lettere"], len(content), usage.ru_utime + usage.ru_stime))
 
 
 def run(ctx) -> None:
@@ -101,20 +101,21 @@ def run(ctx) -> None:
     comune = _comune("bench-attivazione", "80009510738")
     workbook = _workbook(n)
     files = [("anagrafe.xlsx", workbook)]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     prova = anagrafe_importa(comune=comune, files=files)
     applicato = anagrafe_importa(comune=comune, files=files, applica=True)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     assert prova.ok and applicato.applicato, (prova.problemi[:5], applicato.problemi[:5])
     print(f"  {n} children, {applicato.conteggi['tutori']['creati']} guardians, "
           f"{applicato.conteggi['iscrizioni_mensa']['creati']} enrolments, {applicato.conteggi['saldi']['creati']} "
-          f"balances", flush=True)
+          f"balances; {cpu:.1f} s of this process's CPU in {elapsed:.1f} s", flush=True)
     scale = 10_000 / n
     ctx.report("switchover_import_10000_consumers_s", [elapsed * scale], "s", 60)
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     again = anagrafe_importa(comune=comune, files=files, applica=True)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(f"  re-import: {cpu:.1f} s of CPU in {elapsed:.1f} s", flush=True)
     assert all(c["creati"] == 0 and c["aggiornati"] == 0 for c in again.conteggi.values()), again.conteggi
     ctx.report("switchover_reimport_unchanged_s", [elapsed * scale], "s", 20)
 
@@ -132,8 +133,10 @@ def run(ctx) -> None:
     queue = multiprocessing.get_context("fork").Queue()
     process = multiprocessing.get_context("fork").Process(target=_letters_child, args=(lettere.pk, queue))
     process.start()
-    elapsed, peak_mb, count, size = queue.get(timeout=3600)
+    elapsed, peak_mb, count, size, cpu = queue.get(timeout=3600)
     process.join()
-    print(f"  {count} letters, PDF of {size / 1e6:.1f} MB, peak {peak_mb:.0f} MB", flush=True)
+    # The worker's own CPU time tells what the wall time would be on a core of its own (the machine is shared).
+    print(f"  {count} letters, PDF of {size / 1e6:.1f} MB, peak {peak_mb:.0f} MB, {cpu:.1f} s of worker CPU "
+          f"in {elapsed:.1f} s", flush=True)
     ctx.report("family_letters_1000_pdf_s", [elapsed * 1_000 / count], "s", 120)
     ctx.report("family_letters_peak_memory_mb", [peak_mb], "MB", 1024)

@@ -59,7 +59,7 @@ def _duplicato(esito, visti: dict, chiave, dati, foglio: str, riga: int, colonna
 
 
 def scuole(ctx, foglio: Foglio) -> None:
-    esito, nuove, cambiate, visti = ctx.esito, [], [], {}
+    esito, nuove, cambiate, visti, nomi_file = ctx.esito, [], [], {}, {}
     per_nome = {s.nome.casefold(): s for s in ctx.scuole.values()}
     from .importa import TIPI_SCUOLA
 
@@ -80,6 +80,10 @@ def scuole(ctx, foglio: Foglio) -> None:
         if len(esito.problemi) > prima or _duplicato(esito, visti, cm, (nome, tipo, indirizzo), "scuole", riga,
                                                        "codice_meccanografico", cm):
             continue
+        if nome.casefold() in nomi_file and nomi_file[nome.casefold()][1] != cm:
+            esito.problema("scuole", riga, "nome", nome, r.DUPLICATO_DIVERSO % {"riga": nomi_file[nome.casefold()][0]})
+            continue
+        nomi_file[nome.casefold()] = (riga, cm)
         scuola = ctx.scuole.get(cm) or per_nome.get(nome.casefold())
         if scuola is None:
             scuola = Scuola(comune=ctx.comune, codice_meccanografico=cm, nome=nome, tipo=tipo, indirizzo=indirizzo)

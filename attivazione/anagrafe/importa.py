@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scope
 
@@ -36,6 +36,7 @@ COLONNE = {
     "saldi": ("codice_fiscale", "servizio", "saldo"),
 }
 COLONNA_MANCANTE = _("Colonna obbligatoria mancante.")
+DATABASE_RIFIUTA = _("Il database rifiuta questi dati (%(errore)s): nulla è stato importato.")
 NIENTE_DA_IMPORTARE = _("Nessun foglio da importare: servono fogli o file chiamati scuole, classi, alunni, …")
 
 
@@ -106,8 +107,7 @@ def anagrafe_importa(*, comune: Comune, files: list[tuple[str, bytes]], applica:
                          ("iscrizioni_mensa", fogli_servizi.iscrizioni_mensa),
                          ("iscrizioni_trasporto", fogli_servizi.iscrizioni_trasporto),
                          ("saldi", fogli_servizi.saldi)]
-                if "classi" not in lettura.fogli:
-                    contesto.anno = anno_corrente(comune)
+                contesto.anno = anno_corrente(comune)  # the «classi» sheet's latest year, when it names one
                 fogli_anagrafe.carica_esistenti(contesto)
                 for nome, passo in passi:
                     foglio = lettura.fogli.get(nome)
@@ -122,6 +122,10 @@ def anagrafe_importa(*, comune: Comune, files: list[tuple[str, bytes]], applica:
                 stamps.consumatori_changed(contesto.consumatori_toccati)
         except _Annulla:
             pass
+        except (IntegrityError, DataError) as error:
+            # A rule of the database no check above foresaw: named, never a 500, nothing written.
+            esito.problema("", 0, "", "", DATABASE_RIFIUTA % {"errore": str(error).splitlines()[0][:200]})
+            esito.applicato = False
     return esito
 
 

@@ -147,18 +147,18 @@ def _foglio(nome: str, rows) -> Foglio:
 
 
 def _xlsx(content: bytes, lettura: Lettura, origine: str) -> None:
-    import openpyxl
+    """Read with calamine (Rust): openpyxl took 17 s of a 33 s dry run of 1,000 pupils, most of it parsing XML
+    twice (the sheet's size first, when the exporter wrote no <dimension>)."""
+    from python_calamine import CalamineWorkbook
 
-    workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    try:
-        for sheet in workbook.worksheets:
-            nome = sheet.title.strip().lower()
-            if nome not in FOGLI:
-                lettura.ignorati.append((sheet.title, str(FOGLIO_SCONOSCIUTO % {"nomi": ", ".join(FOGLI)})))
-                continue
-            _add(lettura, _foglio(nome, sheet.iter_rows(values_only=True)))
-    finally:
-        workbook.close()
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    for titolo in workbook.sheet_names:
+        nome = titolo.strip().lower()
+        if nome not in FOGLI:
+            lettura.ignorati.append((titolo, str(FOGLIO_SCONOSCIUTO % {"nomi": ", ".join(FOGLI)})))
+            continue
+        righe = workbook.get_sheet_by_name(titolo).to_python(skip_empty_area=False)
+        _add(lettura, _foglio(nome, righe))
 
 
 def _add(lettura: Lettura, foglio: Foglio) -> None:

@@ -147,3 +147,17 @@ def test_another_comunes_pupils_are_not_found(pronto, pulsano, charlie_child):
     righe = {"saldi": [[charlie_child.codice_fiscale, "mensa", "5"]]}
     esito = anagrafe_importa(comune=pronto, files=[("x.xlsx", cartella_di_lavoro(righe))], applica=True)
     assert [(p.foglio, p.messaggio) for p in esito.problemi] == [("saldi", str(r.ALUNNO_SCONOSCIUTO))]
+
+
+def test_two_schools_with_one_name_and_garbage_are_problems_not_errors(pronto, client, bob):
+    righe = {"scuole": [["TAEE00001A", "Plesso unico", "primaria", ""], ["TAEE00002B", "Plesso unico", "primaria", ""]]}
+    esito = anagrafe_importa(comune=pronto, files=[("s.xlsx", cartella_di_lavoro(righe))], applica=True)
+    assert [(p.foglio, p.riga, p.colonna) for p in esito.problemi] == [("scuole", 3, "nome")]
+    client.force_login(bob)
+    for nome, contenuto in (("alunni.csv", b"\x00\xff\xfe garbage;\n\x01;\x02"), ("x.zip", b"PK\x05\x06" + b"\0" * 18),
+                            ("anagrafe.xlsx", b"")):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        response = client.post("/admin/attivazione/importazioneanagrafe/importa/",
+                               {"file": SimpleUploadedFile(nome, contenuto)})
+        assert response.status_code == 200
