@@ -81,3 +81,22 @@ def test_template_workbook_and_guide(client, bob, pronto):
     assert [c.value for c in workbook["tutori"][1]][:3] == ["codice_fiscale_alunno", "codice_fiscale", "cognome"]
     guida = client.get("/admin/attivazione/importazioneanagrafe/guida/").content.decode()
     assert "codice_fiscale_alunno" in guida and "la lettera alle famiglie porta un codice di collegamento" in guida
+
+
+def test_previews_not_applied_within_a_day_lose_their_file(pronto, workbook):
+    import datetime
+
+    from django.utils import timezone
+
+    from attivazione.tasks import importazioni_pulisci
+
+    with scope(comune=pronto):
+        vecchia = ImportazioneAnagrafe.objects.create(comune=pronto, nome_file="a.xlsx", contenuto=workbook)
+        nuova = ImportazioneAnagrafe.objects.create(comune=pronto, nome_file="b.xlsx", contenuto=workbook)
+        ImportazioneAnagrafe.objects.filter(pk=vecchia.pk).update(
+            creato_il=timezone.now() - datetime.timedelta(days=1, minutes=1))
+    assert importazioni_pulisci() == 1
+    with scope(comune=pronto):
+        vecchia.refresh_from_db()
+        nuova.refresh_from_db()
+    assert vecchia.contenuto is None and nuova.contenuto is not None
