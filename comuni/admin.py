@@ -103,7 +103,7 @@ class ComuneAdmin(admin.ModelAdmin):
     search_fields = ["nome", "slug", "codice_fiscale"]
     prepopulated_fields = {"slug": ["nome"]}
     fieldsets = [
-        (None, {"fields": ["nome", "slug", "codice_fiscale", "provincia", "attivo", "logo"]}),
+        (None, {"fields": ["nome", "slug", "codice_fiscale", "codice_ipa", "provincia", "attivo", "logo"]}),
         (_("Contatti"), {"fields": ["indirizzo", "cap", "telefono", "email", "pec", "sito_web"]}),
         (
             _("Regole dei servizi"),
@@ -127,7 +127,7 @@ class ComuneAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
             return []
-        return ["nome", "slug", "codice_fiscale", "provincia", "attivo"]
+        return ["nome", "slug", "codice_fiscale", "codice_ipa", "provincia", "attivo"]
 
     def has_add_permission(self, request) -> bool:
         return request.user.is_superuser

@@ -39,6 +39,11 @@ class Comune(models.Model):
     codice_fiscale = models.CharField(
         _("codice fiscale dell'ente"), max_length=11, unique=True, validators=[validate_codice_fiscale_ente]
     )
+    codice_ipa = models.CharField(
+        _("codice IPA"), max_length=20, blank=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9_]{1,20}$", _("Il codice IPA ha lettere, cifre e trattini bassi."))],
+        help_text=_("Il codice dell'ente nell'Indice dei domicili digitali della PA (IndicePA), per esempio c_e538."),
+    )
     provincia = models.CharField(
         _("provincia"), max_length=2, validators=[RegexValidator(r"^[A-Z]{2}$", _("Sigla di due lettere."))]
     )

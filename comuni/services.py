@@ -12,7 +12,8 @@ from django_scopes import scope
 from .models import Comune, ConsensoPrivacy, EventoAccesso, Incarico, Ruolo, User
 
 # Apps whose data the municipal staff manage entirely from the admin.
-STAFF_APPS = ("consumatori", "mensa", "trasporto", "pagamenti", "iscrizioni", "notifiche", "pwa", "ufficio")
+STAFF_APPS = ("consumatori", "mensa", "trasporto", "pagamenti", "iscrizioni", "notifiche", "pwa", "ufficio",
+              "attivazione")
 ROLE_GROUPS = {Ruolo.UFFICIO_SCUOLA: "Ufficio scuola", Ruolo.OPERATORE_MENSA: "Operatore mensa"}
 
 

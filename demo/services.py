@@ -217,6 +217,10 @@ def demo_seed() -> list[DemoLogin]:
                  first_name="Amministratore", last_name="Piattaforma")
         logins.append(DemoLogin("amministratore piattaforma", "tutti", "admin@omnibus.example",
                                 data.DEMO_PASSWORD_ADMIN, "/admin/"))
+        # A third comune half-way through its switch-over onto Omnibus (attivazione).
+        from .attivazione import demo_attivazione_seed
+
+        logins.extend(demo_attivazione_seed())
         # Last, once every paid position exists: the FdR file to import, in var/demo/fdr/.
         from .riconciliazione import demo_riconciliazione_seed
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "iscrizioni",
     "pwa",
     "ufficio",
+    "attivazione",
     "demo",
 ]
 
@@ -187,6 +188,8 @@ MFA_REQUIRED_PATHS = (r"^/admin/", r"^/operatore/", r"^/[-\w]+/mensa/(operatore|
 # Without configuration, in development, both buttons lead to the local test identity provider.
 IDP_TEST_PORTAL_URL = f"http://{env.str('HOST', default='127.0.0.1')}:{env.str('PORT', default='8000')}"
 _IDP_TEST_URL = f"{IDP_TEST_PORTAL_URL}/idp-test/o"
+# The portal's public address, printed (with its QR code) on the families' letters (attivazione.lettere).
+PORTALE_URL = env.str("PORTALE_URL", default=IDP_TEST_PORTAL_URL).rstrip("/")
 SOCIALACCOUNT_PROVIDERS = {
     "spidcie": {
         "APPS": [
@@ -340,6 +343,11 @@ CELERY_BEAT_SCHEDULE = {
     "ufficio-rimbalzi": {
         "task": "ufficio.tasks.rimbalzi_leggi_task",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(minute="*/15"),
+    },
+    # The registry files uploaded for a preview and never applied are emptied after a day.
+    "attivazione-importazioni-pulisci": {
+        "task": "attivazione.tasks.importazioni_pulisci",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=3, minute=30),
     },
 }
 

@@ -30,6 +30,7 @@ urlpatterns.append(path("<slug:comune>/", include("pwa.urls")))
 urlpatterns.append(path("<slug:comune>/mensa/", include("mensa.urls")))
 urlpatterns.append(path("<slug:comune>/menu/", include("mensa.menu.urls")))  # public, no login
 urlpatterns.append(path("<slug:comune>/messaggi/", include("notifiche.urls")))
+urlpatterns.append(path("<slug:comune>/ufficio/attivazione/", include("attivazione.urls")))
 urlpatterns.append(path("<slug:comune>/ufficio/", include("ufficio.urls")))
 
 # Payments of each comune (RICARICA, Pagamenti, PuntoLIS), before the family catch-all.

@@ -26,6 +26,15 @@ CONTENT_TYPES = {
 }
 
 
+# Kinds of export other apps prepare with this mechanism (attivazione: the families' letters), registered
+# from their AppConfig.ready(): report -> (title, build(esportazione=, progress=) -> (content, file name, parametri)).
+GENERATORI: dict[str, tuple] = {}
+
+
+def generatore_register(report: str, titolo, build) -> None:
+    GENERATORI[report] = (titolo, build)
+
+
 def report_file(*, comune: Comune, nome: str, parametri: dict, dataset: tablib.Dataset, formato: str) -> bytes:
     if formato == "pdf":
         return render_pdf("ufficio/pdf/report.html", {
@@ -59,6 +68,8 @@ def _enqueue(esportazione: Esportazione) -> None:
 
 
 def esportazione_titolo(esportazione: Esportazione) -> str:
+    if esportazione.report in GENERATORI:
+        return str(GENERATORI[esportazione.report][0])
     return str(TITOLO) if esportazione.report == LETTERE else str(REPORTS.get(esportazione.report, ""))
 
 
@@ -75,7 +86,10 @@ def esportazione_run(*, esportazione: Esportazione) -> Esportazione:
             aperta.update(percentuale=5 + int(done * 85 / total))
 
     try:
-        if esportazione.report == LETTERE:
+        if esportazione.report in GENERATORI:
+            content, nome_file, parametri = GENERATORI[esportazione.report][1](
+                esportazione=esportazione, progress=progress)
+        elif esportazione.report == LETTERE:
             content, nome_file, parametri = lettere_build(esportazione=esportazione, progress=progress)
         else:
             content, nome_file, parametri = _report_build(esportazione=esportazione, progress=progress)

@@ -57,7 +57,7 @@ def lettere_pdf(*, lettere: list[dict]) -> bytes:
     return render_pdf(TEMPLATE, {"lettere": lettere})
 
 
-def lettere_pdf_separate(*, lettere: list[dict]) -> list[bytes]:
+def lettere_pdf_separate(*, lettere: list[dict], template: str = TEMPLATE) -> list[bytes]:
     """One PDF per letter, in the order given, from a single WeasyPrint pass over all of them.
 
     Parsing the style sheet, loading the fonts and laying out once for a batch costs a fraction of
@@ -67,7 +67,7 @@ def lettere_pdf_separate(*, lettere: list[dict]) -> list[bytes]:
         return []
     from weasyprint import HTML
 
-    html = render_to_string(TEMPLATE, {"lettere": lettere})
+    html = render_to_string(template, {"lettere": lettere})
     document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
     inizi: dict[int, int] = {}
     for numero, page in enumerate(document.pages):

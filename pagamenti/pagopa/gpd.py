@@ -195,8 +195,28 @@ class GpdGateway:
             return response.headers["Location"]
         raise GatewayError(f"pagoPA Checkout: HTTP {response.status_code} {_problem(response)}")
 
+    def connection_check(self) -> tuple[str, str]:
+        """"Verifica collegamento": an authenticated read of a debt position that cannot exist. GPD answers
+        404 with a ProblemJson only past the subscription-key check (401 without a valid key, gpd.json) and
+        for this organization's fiscal code; then an empty cart to Checkout, which answers 400 (its contract,
+        checkout_v2.json) when it is reachable. Returns (GPD outcome, Checkout outcome): "ok" or the reason."""
+        url = f"{self._organization()}/debtpositions/{self.config.comune.codice_fiscale}-{VERIFICA_IUPD}"
+        response = self._send("GET", url)
+        if response.status_code == 404 and _problem(response):
+            gpd = "ok"
+        elif response.status_code in (401, 403):
+            gpd = f"HTTP {response.status_code}: chiave API rifiutata o non abilitata per questo codice fiscale"
+        else:
+            gpd = f"HTTP {response.status_code} {_problem(response)}".strip()
+        try:
+            cart = self._send("POST", f"{self.config.checkout_url.rstrip('/')}/carts", json={}, api_key=False)
+        except GatewayError as error:
+            return gpd, str(error)
+        return gpd, "ok" if cart.status_code < 500 else f"HTTP {cart.status_code}"
+
 
 DESCRIZIONE_RICARICA = "Ricarica servizi scolastici"
+VERIFICA_IUPD = "VERIFICA-COLLEGAMENTO"  # no IUV has letters: no position of ours has this iupd
 
 
 def _pause_key(url: str) -> str:

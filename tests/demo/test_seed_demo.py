@@ -23,7 +23,8 @@ def test_seed_demo_creates_two_comuni_and_is_idempotent(db, capsys):
 
 def test_each_demo_comune_is_complete(db):
     call_command("seed_demo")
-    for comune in Comune.objects.all():
+    # Faggiano (demo/attivazione.py) is half-way through its activation: no registry yet.
+    for comune in Comune.objects.exclude(slug="faggiano"):
         with scope(comune=comune):
             consumatori = Consumatore.objects.select_related("classe__scuola")
             assert consumatori.count() >= 60

@@ -12,7 +12,8 @@ def test_seed_demo_configures_payments_and_past_topups_idempotently(db):
     with scopes_disabled():
         first = (Movimento.objects.count(), Posizione.objects.count())
     call_command("seed_demo")
-    for comune in Comune.objects.all():
+    # Faggiano (demo/attivazione.py) is half-way through its activation: no registry yet.
+    for comune in Comune.objects.exclude(slug="faggiano"):
         with scope(comune=comune):
             assert ConfigurazionePagamenti.objects.get().gateway == TipoGateway.SANDBOX
             assert Posizione.objects.filter(stato=StatoPosizione.PAGATA).exists()

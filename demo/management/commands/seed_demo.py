@@ -8,12 +8,16 @@ from demo.services import DemoLogin, demo_seed
 
 
 class Command(BaseCommand):
-    help = "Crea i comuni dimostrativi (Leporano, Pulsano) con scuole, classi, famiglie e personale."
+    help = ("Crea i comuni dimostrativi (Leporano, Pulsano) con scuole, classi, famiglie e personale, e Faggiano "
+            "a metà dell'attivazione.")
 
     def handle(self, *args, **options) -> None:
         logins = demo_seed()
         self.stdout.write(self.style.SUCCESS("Dati dimostrativi pronti."))
         self.stdout.write(format_logins(logins))
+        self.stdout.write("Comune di Faggiano, attivazione in corso: prova l'importazione dell'anagrafe con\n"
+                          "  python manage.py importa_anagrafe faggiano demo/faggiano-anagrafe.xlsx\n"
+                          "o da /admin/attivazione/importazioneanagrafe/importa/ (il file contiene errori voluti).")
         from django.apps import apps
 
         if apps.is_installed("idp_test"):  # SPID/CIE demo identities at the local test provider
