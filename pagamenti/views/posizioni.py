@@ -74,7 +74,8 @@ def avviso_download(request: HttpRequest, comune: str, token) -> HttpResponse:
         # Never hand out as payable what pagoPA has not published (or what is closed).
         messages.warning(request, AVVISO_NON_ATTIVO)
         return redirect("pagamenti:posizione", comune=comune, token=token)
-    return _pdf(avviso_pdf(posizione=posizione), f"avviso-{posizione.numero_avviso}.pdf")
+    pdf = avviso_pdf(posizione=posizione, lingua=getattr(request, "LANGUAGE_CODE", "it"))
+    return _pdf(pdf, f"avviso-{posizione.numero_avviso}.pdf")
 
 
 @family_login_required
