@@ -267,8 +267,8 @@ class ConfigurazionePagamenti(models.Model):
         self.codice_cbill = self.codice_cbill.strip().upper()
         self.autorizzazione_poste = self.autorizzazione_poste.strip().upper()
         if self.conto_postale:
-            mancanti = {name: CONTO_POSTALE_INCOMPLETO for name in ("intestatario_conto_postale", "autorizzazione_poste")
-                        if not getattr(self, name).strip()}
+            campi = ("intestatario_conto_postale", "autorizzazione_poste")
+            mancanti = {name: CONTO_POSTALE_INCOMPLETO for name in campi if not getattr(self, name).strip()}
             if mancanti:
                 raise ValidationError(mancanti)
 
