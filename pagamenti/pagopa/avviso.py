@@ -55,8 +55,8 @@ def ricevuta_pdf(*, posizione: Posizione, ricevuta) -> bytes:
     })
 
 
-def avviso_send(*, posizione: Posizione, email: str) -> None:
-    """E-mail the avviso PDF to the family."""
+def avviso_send(*, posizione: Posizione, email: str, lingua: str = "it") -> None:
+    """E-mail the avviso PDF to the family (in English if the family asked from the English portal)."""
     message = EmailMessage(
         subject=f"Avviso di pagamento pagoPA {posizione.numero_avviso} – {posizione.comune}",
         body=(f"In allegato l'avviso di pagamento di {euro(posizione.importo)} da pagare online o presso un PSP "
@@ -64,7 +64,8 @@ def avviso_send(*, posizione: Posizione, email: str) -> None:
               f"Numero avviso: {posizione.numero_avviso_formattato}\n{posizione.comune}"),
         to=[email],
     )
-    message.attach(f"avviso-{posizione.numero_avviso}.pdf", avviso_pdf(posizione=posizione), "application/pdf")
+    message.attach(f"avviso-{posizione.numero_avviso}.pdf", avviso_pdf(posizione=posizione, lingua=lingua),
+                   "application/pdf")
     message.send()
 
 

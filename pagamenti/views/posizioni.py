@@ -89,8 +89,8 @@ def avviso_email(request: HttpRequest, comune: str, token) -> HttpResponse:
     elif form.is_valid():
         from ..tasks import avviso_email_task
 
-        email = form.cleaned_data["email"]
-        transaction.on_commit(lambda: avviso_email_task.delay(posizione.comune_id, posizione.pk, email))
+        email, lingua = form.cleaned_data["email"], getattr(request, "LANGUAGE_CODE", "it")
+        transaction.on_commit(lambda: avviso_email_task.delay(posizione.comune_id, posizione.pk, email, lingua))
         messages.success(request, _("L'avviso di pagamento sarà inviato a %(email)s.") % {"email": email})
     else:
         messages.error(request, _("Indirizzo e-mail non valido."))
