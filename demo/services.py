@@ -213,6 +213,9 @@ def demo_seed() -> list[DemoLogin]:
         from .ufficio import demo_ufficio_seed
 
         demo_ufficio_seed()
+        from .avvisi import demo_avvisi_seed
+
+        demo_avvisi_seed()
         _account("admin@omnibus.example", data.DEMO_PASSWORD_ADMIN, is_staff=True, is_superuser=True,
                  first_name="Amministratore", last_name="Piattaforma")
         logins.append(DemoLogin("amministratore piattaforma", "tutti", "admin@omnibus.example",

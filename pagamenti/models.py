@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -22,6 +22,7 @@ from django_scopes import ScopedManager
 from comuni.models import Comune
 from consumatori.models import Consumatore
 from omnibus.formats import euro
+from pagamenti.pagopa.avviso_testi import SECONDE_LINGUE
 
 
 class Servizio(models.TextChoices):
@@ -138,6 +139,45 @@ class TipoGateway(models.TextChoices):
     GPD = "gpd", _("pagoPA GPD (Gestione Posizioni Debitorie)")
 
 
+CBILL_VALIDATOR = RegexValidator(r"^[A-Za-z0-9]{5}$", _("Il codice CBILL ha cinque lettere o cifre."))
+CONTO_POSTALE_VALIDATOR = RegexValidator(r"^\d{1,12}$", _("Il conto corrente postale ha fino a 12 cifre."))
+AUTORIZZAZIONE_POSTE_VALIDATOR = RegexValidator(
+    r"^(?i:AUT\.?\s*DB/)[A-Za-z0-9 /.-]{3,40}\s+(?i:DEL)\s+\d{2}/\d{2}/\d{4}$",
+    _("Scrivere l'autorizzazione come rilasciata: AUT. DB/… DEL gg/mm/aaaa."),
+)
+
+
+def validate_logo_avviso_size(file) -> None:
+    if file.size > 512 * 1024:
+        raise ValidationError(_("Il logo supera 512 KB."))
+
+
+def validate_logo_avviso_svg(file) -> None:
+    """An SVG logo is markup: only drawing, never scripts, event handlers or references to other files."""
+    if not file.name.lower().endswith(".svg"):
+        return
+    from defusedxml import ElementTree
+
+    try:
+        file.seek(0)
+        root = ElementTree.fromstring(file.read())
+    except Exception as error:  # defusedxml raises several kinds for malformed or hostile XML
+        raise ValidationError(LOGO_SVG_NON_VALIDO) from error
+    finally:
+        file.seek(0)
+    for element in root.iter():
+        tag = str(element.tag).rsplit("}", 1)[-1].lower()
+        hrefs = [v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "href"]
+        if tag in {"script", "foreignobject", "iframe"} or any(k.lower().startswith("on") for k in element.attrib) \
+                or any(not h.startswith("#") for h in hrefs):
+            raise ValidationError(LOGO_SVG_NON_VALIDO)
+
+
+LOGO_SVG_NON_VALIDO = _("Il logo SVG deve contenere solo disegno: niente script né riferimenti ad altri file.")
+LOGO_AVVISO_VALIDATORS = [FileExtensionValidator(["svg", "png", "jpg", "jpeg"]), validate_logo_avviso_size,
+                          validate_logo_avviso_svg]
+
+
 class ConfigurazionePagamenti(models.Model):
     """How one comune is paid: its pagoPA identifiers, the gateway it uses and the PuntoLIS secret."""
 
@@ -180,6 +220,29 @@ class ConfigurazionePagamenti(models.Model):
     importo_massimo = models.DecimalField(_("ricarica massima"), max_digits=12, decimal_places=2,
                                           default=Decimal("500.00"))
     giorni_scadenza_avviso = models.PositiveSmallIntegerField(_("validità dell'avviso (giorni)"), default=30)
+    # The avviso pagoPA (Avvisi pagoPA 3.x, allegato 2): what the national model prints besides the QR.
+    codice_cbill = models.CharField(
+        _("codice CBILL"), max_length=5, blank=True, validators=[CBILL_VALIDATOR],
+        help_text=_("Codice interbancario dell'ente (codice SIA), cinque caratteri: stampato sull'avviso."),
+    )
+    logo_avviso = models.FileField(
+        _("logo per l'avviso"), upload_to="comuni/avvisi/", blank=True, validators=LOGO_AVVISO_VALIDATORS,
+        help_text=_("SVG (vettoriale) oppure PNG/JPG a 300 dpi, su fondo trasparente o bianco; se assente si usa "
+                    "lo stemma del comune."),
+    )
+    conto_postale = models.CharField(
+        _("conto corrente postale"), max_length=12, blank=True, validators=[CONTO_POSTALE_VALIDATOR],
+        help_text=_("Se indicato, l'avviso riporta il Bollettino Postale PA con il suo Data Matrix."),
+    )
+    intestatario_conto_postale = models.CharField(_("intestatario del conto postale"), max_length=50, blank=True)
+    autorizzazione_poste = models.CharField(
+        _("autorizzazione di Poste Italiane alla stampa in proprio"), max_length=60, blank=True,
+        validators=[AUTORIZZAZIONE_POSTE_VALIDATOR], help_text=_("Ad es. AUT. DB/SISB/E 12345 DEL 01/02/2024"),
+    )
+    seconda_lingua = models.CharField(
+        _("seconda lingua degli avvisi"), max_length=2, blank=True, choices=SECONDE_LINGUE,
+        help_text=_("L'avviso diventa bilingue: italiano e la lingua scelta, come nel modello pagoPA."),
+    )
     # The last IUV base handed out: incremented with a row-level UPDATE, never max()+1.
     ultimo_progressivo = models.PositiveBigIntegerField(_("ultimo progressivo IUV"), default=0, editable=False)
 
@@ -201,11 +264,19 @@ class ConfigurazionePagamenti(models.Model):
             raise ValidationError({"gpd_url": GPD_CONFIG_ERROR})
         if self.importo_minimo and self.importo_massimo and self.importo_minimo >= self.importo_massimo:
             raise ValidationError({"importo_massimo": _("Il massimo deve superare il minimo.")})
+        self.codice_cbill = self.codice_cbill.strip().upper()
+        self.autorizzazione_poste = self.autorizzazione_poste.strip().upper()
+        if self.conto_postale:
+            campi = ("intestatario_conto_postale", "autorizzazione_poste")
+            mancanti = {name: CONTO_POSTALE_INCOMPLETO for name in campi if not getattr(self, name).strip()}
+            if mancanti:
+                raise ValidationError(mancanti)
 
     def tassonomia(self, servizio: str) -> str:
         return self.tassonomia_mensa if servizio == Servizio.MENSA else self.tassonomia_trasporto
 
 
+CONTO_POSTALE_INCOMPLETO = _("Con il conto corrente postale servono intestatario e autorizzazione di Poste Italiane.")
 SANDBOX_IN_PRODUCTION_ERROR = _("La sandbox pagoPA non può essere usata in produzione.")
 GPD_CONFIG_ERROR = _("Per il gateway GPD servono URL base e chiave API.")
 

@@ -66,13 +66,13 @@ def posizioni_poll_all() -> int:
 
 
 @shared_task(base=ComuneTask, bind=True, max_retries=5, default_retry_delay=120)
-def avviso_email_task(self, comune, posizione_id: int, email: str) -> None:
+def avviso_email_task(self, comune, posizione_id: int, email: str, lingua: str = "it") -> None:
     from .models import Posizione
     from .pagopa.avviso import avviso_send
 
     posizione = Posizione.objects.get(pk=posizione_id)
     try:
-        avviso_send(posizione=posizione, email=email)
+        avviso_send(posizione=posizione, email=email, lingua=lingua)
     except OSError as error:
         raise self.retry(exc=error) from error
 

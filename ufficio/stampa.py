@@ -76,7 +76,8 @@ def _enqueue(esportazione: Esportazione) -> None:
 
 def lettere_build(*, esportazione: Esportazione,
                   progress: Callable[[int, int], None]) -> tuple[bytes, str, dict]:
-    """The PDF of the letters to print (one page each), its file name and the parameters to keep."""
+    """The PDF of the letters to print (each with its avviso on the next page), its file name and the
+    parameters to keep."""
     import pypdfium2
 
     invio = esportazione.invio

@@ -74,7 +74,8 @@ def avviso_download(request: HttpRequest, comune: str, token) -> HttpResponse:
         # Never hand out as payable what pagoPA has not published (or what is closed).
         messages.warning(request, AVVISO_NON_ATTIVO)
         return redirect("pagamenti:posizione", comune=comune, token=token)
-    return _pdf(avviso_pdf(posizione=posizione), f"avviso-{posizione.numero_avviso}.pdf")
+    pdf = avviso_pdf(posizione=posizione, lingua=getattr(request, "LANGUAGE_CODE", "it"))
+    return _pdf(pdf, f"avviso-{posizione.numero_avviso}.pdf")
 
 
 @family_login_required
@@ -88,8 +89,8 @@ def avviso_email(request: HttpRequest, comune: str, token) -> HttpResponse:
     elif form.is_valid():
         from ..tasks import avviso_email_task
 
-        email = form.cleaned_data["email"]
-        transaction.on_commit(lambda: avviso_email_task.delay(posizione.comune_id, posizione.pk, email))
+        email, lingua = form.cleaned_data["email"], getattr(request, "LANGUAGE_CODE", "it")
+        transaction.on_commit(lambda: avviso_email_task.delay(posizione.comune_id, posizione.pk, email, lingua))
         messages.success(request, _("L'avviso di pagamento sarà inviato a %(email)s.") % {"email": email})
     else:
         messages.error(request, _("Indirizzo e-mail non valido."))

@@ -20,3 +20,10 @@ def test_seed_demo_configures_payments_and_past_topups_idempotently(db):
     with scopes_disabled():
         assert (Movimento.objects.count(), Posizione.objects.count()) == first
         assert first[0] > 0
+        # The avvisi as the pagoPA model: Leporano's CBILL code and postal account, Pulsano's English,
+        # and a Leporano bus fee waiting to be paid by avviso.
+        leporano = ConfigurazionePagamenti.objects.get(comune__slug="leporano")
+        assert leporano.codice_cbill and leporano.conto_postale and leporano.autorizzazione_poste
+        assert ConfigurazionePagamenti.objects.get(comune__slug="pulsano").seconda_lingua == "en"
+        assert Posizione.objects.filter(comune__slug="leporano", stato=StatoPosizione.IN_ATTESA,
+                                        righe__servizio="trasporto", modalita="avviso").exists()

@@ -50,4 +50,4 @@ def test_the_demo_has_an_office_history(db, clock, django_capture_on_commit_call
     page = client.get(reverse("ufficio:invio", kwargs={"comune": "leporano", "pk": invio.pk})).content.decode()
     file_url = reverse("ufficio:esportazione_scarica", kwargs={"comune": "leporano", "pk": stampa.pk})
     assert file_url in page
-    assert len(pypdfium2.PdfDocument(client.get(file_url).content)) == da_stampare
+    assert len(pypdfium2.PdfDocument(client.get(file_url).content)) == 2 * da_stampare  # letter and avviso

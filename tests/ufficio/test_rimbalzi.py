@@ -145,7 +145,7 @@ def test_a_dsn_in_the_maildir_marks_the_reminder_bounced_in_the_register_and_to_
         invio = InvioSolleciti.objects.get(pk=sollecito.invio_id)
     response = print_letters(bob_client, invio, django_capture_on_commit_callbacks)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert len(pypdfium2.PdfDocument(response.content)) == 1  # the bounced letter, to post
+    assert len(pypdfium2.PdfDocument(response.content)) == 2  # the bounced letter and its avviso, to post
     assert seen(box) == [True]  # read: moved to cur/ with the S flag (maildir(5))
     assert [key.split(":")[0] for key in box.iterkeys()] and not list((tmp_path / "Maildir" / "new").iterdir())
 

@@ -31,7 +31,7 @@ NUOVO = reverse("ufficio:invio_nuovo", kwargs={"comune": "leporano"})
 
 def decode_qr(pdf_bytes: bytes) -> tuple[int, list[str]]:
     pdf = pypdfium2.PdfDocument(pdf_bytes)
-    image = pdf[0].render(scale=200 / 72).to_pil()
+    image = pdf[len(pdf) - 1].render(scale=200 / 72).to_pil()  # the avviso follows the letter
     return len(pdf), [r.text for r in zxingcpp.read_barcodes(image)]
 
 
@@ -80,7 +80,7 @@ def test_a_first_reminder_reaches_the_family_with_an_avviso_for_exactly_the_debt
     pages, codes = decode_qr(pdf)
     # pagoPA avviso QR: PAGOPA|002|<18-digit notice number>|<EC fiscal code>|<amount in cents>
     # (Specifiche Attuative dei Codici Identificativi di Versamento, § QR code; see shared/spec/pagopa.md).
-    assert pages == 1
+    assert pages == 2  # the letter, then its avviso (the pagoPA national model)
     assert codes == [f"PAGOPA|002|{sollecito.posizione.numero_avviso}|80009290737|2460"]
     page = bob_client.get(response["Location"])
     assert "Completato" in page.content.decode()
@@ -184,7 +184,7 @@ def test_families_without_email_get_a_printed_letter_in_one_pdf(
         assert sorted(Sollecito.objects.values_list("esito_email", flat=True)) == ["inviata", "nessuna", "nessuna"]
     response = print_letters(bob_client, invio, django_capture_on_commit_callbacks)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert len(pypdfium2.PdfDocument(response.content)) == 2  # one page per letter
+    assert len(pypdfium2.PdfDocument(response.content)) == 4  # two pages per letter: the letter and its avviso
 
 
 def test_all_over_a_threshold(bob_client, sofia, senza_email, leporano, django_capture_on_commit_callbacks):

@@ -83,8 +83,9 @@ def test_the_click_prepares_the_letters_in_batches_and_the_jobs_page_offers_the_
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == f'attachment; filename="solleciti-da-stampare-{invio.pk}.pdf"'
     pdf = pypdfium2.PdfDocument(response.content)
-    assert len(pdf) == 5  # one page per letter, the e-mailed one left out
-    pages = [page.get_textpage().get_text_range() for page in pdf]
+    assert len(pdf) == 10  # two pages per letter (the letter, its avviso), the e-mailed one left out
+    pages = [pdf[i].get_textpage().get_text_range() + pdf[i + 1].get_textpage().get_text_range()
+             for i in range(0, len(pdf), 2)]
     assert [next(n for c, n in SENZA_EMAIL if f"{n} {c}" in text) for text in pages] == [
         "Chiara", "Elena", "Dario", "Ivo", "Bruno"]
     assert all("Marta" not in text and "AVVISO DI PAGAMENTO" in text for text in pages)
@@ -157,7 +158,7 @@ def test_only_the_comunes_office_downloads_the_letters(
     collega_client = Client()
     collega_client.force_login(collega)
     response = collega_client.get(leporano_urls["file"])
-    assert response.status_code == 200 and len(pypdfium2.PdfDocument(response.content)) == 5
+    assert response.status_code == 200 and len(pypdfium2.PdfDocument(response.content)) == 10
     with django_capture_on_commit_callbacks(execute=True):
         bob_client.post(reverse("ufficio:esportazione_nuova", kwargs={"comune": "leporano"}),
                         {"report": "saldi", "al": "2026-10-31", "formato": "csv"})
@@ -204,7 +205,7 @@ def test_a_failed_print_says_so_and_a_new_click_starts_again(
     assert bob_client.get(urls(invio, failed)["file"]).status_code == 404
     monkeypatch.undo()
     response = print_letters(bob_client, invio, django_capture_on_commit_callbacks)
-    assert len(pypdfium2.PdfDocument(response.content)) == 5
+    assert len(pypdfium2.PdfDocument(response.content)) == 10
     assert [e.stato for e in stampe(leporano)] == [StatoEsportazione.ERRORE, StatoEsportazione.COMPLETATO]
 
 
@@ -218,7 +219,7 @@ def test_a_print_lost_with_its_worker_is_started_again_after_the_deadline(
         Esportazione.objects.filter(pk=lost.pk).update(
             creato_il=timezone.now() - stampa_module.SCADENZA - datetime.timedelta(minutes=1))
     response = print_letters(bob_client, invio, django_capture_on_commit_callbacks)
-    assert len(pypdfium2.PdfDocument(response.content)) == 5
+    assert len(pypdfium2.PdfDocument(response.content)) == 10
     lost, new = stampe(leporano)
     assert (lost.stato, lost.errore, new.stato) == (StatoEsportazione.ERRORE, INTERROTTA, StatoEsportazione.COMPLETATO)
     with scope(comune=leporano):  # its message delivered at last: nothing to do
@@ -234,4 +235,4 @@ def test_a_letter_bounced_later_is_printed_by_a_new_click(
     page = bob_client.get(urls(invio)["invio"]).content.decode()
     assert "Stampa le 6 lettere senza e-mail (PDF)" in page
     second = print_letters(bob_client, invio, django_capture_on_commit_callbacks)
-    assert (len(pypdfium2.PdfDocument(first.content)), len(pypdfium2.PdfDocument(second.content))) == (5, 6)
+    assert (len(pypdfium2.PdfDocument(first.content)), len(pypdfium2.PdfDocument(second.content))) == (10, 12)
