@@ -402,6 +402,15 @@ if IDP_TEST_ENABLED:
 WEBPUSH_VAPID_PRIVATE_KEY = env.str("WEBPUSH_VAPID_PRIVATE_KEY", default="")
 WEBPUSH_VAPID_SUBJECT = env.str("WEBPUSH_VAPID_SUBJECT", default="mailto:noreply@omnibus.localhost")
 WEBPUSH_ALLOWED_HTTP_HOSTS = env.list("WEBPUSH_ALLOWED_HTTP_HOSTS", default=[])
+# The browsers' push services a subscription may name (exact host, or "*.domain" for its subdomains); no
+# other host is ever contacted, whatever it resolves to. Google FCM (Chrome, Edge on Android), Mozilla
+# autopush (Firefox), Apple (Safari), Windows WNS (legacy Edge).
+PUSH_SERVICE_HOSTS = env.list("PUSH_SERVICE_HOSTS", default=[
+    "fcm.googleapis.com", "android.googleapis.com",
+    "updates.push.services.mozilla.com", "push.services.mozilla.com",
+    "web.push.apple.com", "*.push.apple.com",
+    "*.notify.windows.com",
+])
 WEBPUSH_TIMEOUT_SECONDS = env.float("WEBPUSH_TIMEOUT_SECONDS", default=10.0)
 
 # App IO (Services API). Each comune enters its services' keys in the admin.
