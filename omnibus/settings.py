@@ -318,6 +318,8 @@ CELERY_BEAT_SCHEDULE = {
 BOUNCE_MAILBOX = env.str("BOUNCE_MAILBOX", default="")
 BOUNCE_ADDRESS = env.str("BOUNCE_ADDRESS", default="")
 BOUNCE_FALLBACK_DAYS = env.int("BOUNCE_FALLBACK_DAYS", default=7)
+# Reporting-MTA names whose DSNs may name a reminder by the failed address alone (no signed Message-ID).
+BOUNCE_TRUSTED_MTAS = env.list("BOUNCE_TRUSTED_MTAS", default=[])
 
 # Folder where the pagoPA intermediary drops FdR XML files (empty: no folder import); upload limit.
 FDR_IMPORT_DIR = env.str("FDR_IMPORT_DIR", default="")

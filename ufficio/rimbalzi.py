@@ -5,8 +5,12 @@ Every reminder e-mail carries a Message-ID naming its `Sollecito` and a keyed to
 (`<sollecito-<pk>.<token>@<domain>>`, also in `X-Omnibus-Sollecito`): DSNs return the original headers
 (RFC 3464 §2: a text/rfc822-headers or message/rfc822 third part, RFC 6522), so the bounce names the exact
 letter; the token (an HMAC of the comune and the reminder with SECRET_KEY) makes a forged bounce unable to
-name a letter. Without the original headers the failed address decides: the latest reminder e-mailed to
-it in the last `BOUNCE_FALLBACK_DAYS` days, and only when a single comune sent one there.
+name a letter. A DSN without a signed reference marks nothing: anyone can mail the bounce address, and a
+forged "User unknown" would turn a delivered reminder into a letter to print and undo the comune's proof of
+delivery. Only when its Reporting-MTA (RFC 3464 §2.2.2) is one of `BOUNCE_TRUSTED_MTAS` (default none: the
+comune's own relay, when the bounce mailbox accepts mail from it alone) does the failed address decide: the
+latest reminder e-mailed to it in the last `BOUNCE_FALLBACK_DAYS` days, and only when a single comune sent
+one there.
 
 Which recipients failed for good, and which only temporarily, is flufl.bounce's work (RFC 3464 DSNs and
 the non-standard formats of many MTAs). Reading the same bounce again changes nothing: a reminder turns
@@ -110,6 +114,24 @@ def _stati(msg: Message) -> dict[str, str]:
     return stati
 
 
+def _reporting_mta(msg: Message) -> str:
+    """The name of the DSN's Reporting-MTA (RFC 3464 §2.2.2: "Reporting-MTA: dns; mx.example.org"), or ""."""
+    for part in msg.walk():
+        if part.get_content_type() != "message/delivery-status" or not part.is_multipart():
+            continue
+        for blocco in part.get_payload():
+            tipo, sep, nome = str(blocco.get("reporting-mta", "")).partition(";")
+            nome = (nome if sep else tipo).strip().lower().removesuffix(".")
+            if nome:
+                return nome
+    return ""
+
+
+def _mta_trusted(msg: Message) -> bool:
+    trusted = {m.strip().lower().removesuffix(".") for m in settings.BOUNCE_TRUSTED_MTAS if m.strip()}
+    return bool(trusted) and _reporting_mta(msg) in trusted
+
+
 def _per_riferimento(testo: str) -> list[Sollecito]:
     """The reminders the bounce names with a valid token (any comune: the row's comune decides)."""
     trovati: dict[int, str] = {}
@@ -164,11 +186,11 @@ def rimbalzo_process(msg: Message, *, now: datetime.datetime | None = None) -> L
         return Lettura(Esito.TRANSITORIO if temporanei else Esito.NESSUN_ERRORE)
     falliti = sorted(a.decode("ascii").lower() for a in permanenti)
     solleciti = _per_riferimento(testo)
-    if not solleciti:
+    if not solleciti and _mta_trusted(msg):
         per_indirizzo = {s.pk: s for s in (_per_indirizzo(a, now=now or timezone.now()) for a in falliti) if s}
         solleciti = list(per_indirizzo.values())
     if not solleciti:
-        return Lettura(Esito.NON_TROVATO, dettaglio=", ".join(falliti))
+        return Lettura(Esito.NON_TROVATO, dettaglio=", ".join(falliti) + " (nessun Message-ID firmato)")
     segnati = []
     for sollecito in solleciti:
         with scope(comune=sollecito.comune_id):
