@@ -6,8 +6,9 @@ import json
 from collections.abc import Callable
 
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 
-from .services import MAX_TOCCHI, RIFIUTATO, TapInput, esito
+from .services import MAX_TOCCHI, RIFIUTATO, TapInput, esito, orario_motivo
 
 
 def batch_read(request: HttpRequest) -> list | JsonResponse:
@@ -31,7 +32,9 @@ def sessione_terminata() -> JsonResponse:
 
 def batch_answer(raw_taps: list, parse: Callable[[dict], TapInput],
                  check: Callable[[TapInput], str], register: Callable[[list[TapInput]], dict]) -> JsonResponse:
-    """Parse and check each tap (`check` returns a refusal reason or ""), register the good ones."""
+    """Parse and check each tap (`check` returns a refusal reason or ""), then its device time; register the
+    good ones (a refused tap leaves the rest of the batch alone)."""
+    now = timezone.now()
     answers: list = []
     good: list[TapInput] = []
     for raw in raw_taps:
@@ -41,7 +44,7 @@ def batch_answer(raw_taps: list, parse: Callable[[dict], TapInput],
         except (ValueError, TypeError, OverflowError):
             answers.append(esito(tap_id, RIFIUTATO, "dati_non_validi"))
             continue
-        motivo = check(tap)
+        motivo = check(tap) or orario_motivo(tap, now=now)
         if motivo:
             answers.append(esito(tap_id, RIFIUTATO, motivo))
             continue
