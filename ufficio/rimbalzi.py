@@ -2,7 +2,8 @@
 reminder "Rimbalzata" in the register, and the letter joins the job's letters to print.
 
 Every reminder e-mail carries a Message-ID naming its `Sollecito` and a keyed token
-(`<sollecito-<pk>.<token>@<domain>>`, also in `X-Omnibus-Sollecito`): DSNs return the original headers
+(`<sollecito-<pk>.<token>.<n>@<domain>>`, n the guardian's copy; `<pk>.<token>` also in
+`X-Omnibus-Sollecito`): DSNs return the original headers
 (RFC 3464 §2: a text/rfc822-headers or message/rfc822 third part, RFC 6522), so the bounce names the exact
 letter; the token (an HMAC of the comune and the reminder with SECRET_KEY) makes a forged bounce unable to
 name a letter. A DSN without a signed reference marks nothing: anyone can mail the bounce address, and a
@@ -57,11 +58,13 @@ def riferimento_of(sollecito: Sollecito) -> str:
     return f"{sollecito.pk}.{_token(comune_id=sollecito.comune_id, sollecito_id=sollecito.pk)}"
 
 
-def intestazioni_for(sollecito: Sollecito) -> dict[str, str]:
-    """The headers that let a bounce name its reminder (RFC 5322 §3.6.4 Message-ID: id-left@id-right)."""
+def intestazioni_for(sollecito: Sollecito, copia: int = 0) -> dict[str, str]:
+    """The headers that let a bounce name its reminder (RFC 5322 §3.6.4 Message-ID: id-left@id-right).
+
+    `copia`: the letter goes as one e-mail per guardian, each with its own Message-ID (unique, §3.6.4)."""
     dominio = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or str(DNS_NAME)
     riferimento = riferimento_of(sollecito)
-    return {"Message-ID": f"<sollecito-{riferimento}@{dominio}>", HEADER: riferimento}
+    return {"Message-ID": f"<sollecito-{riferimento}.{copia}@{dominio}>", HEADER: riferimento}
 
 
 class Esito(enum.Enum):

@@ -116,7 +116,7 @@ def test_every_reminder_email_names_its_sollecito_and_bounces_to_the_bounce_addr
     with scope(comune=leporano):
         ids = sorted(Sollecito.objects.values_list("pk", flat=True))
     headers = [m.message() for m in mail.outbox]
-    found = sorted(int(re.fullmatch(r"<sollecito-(\d+)\.[0-9a-f]{20}@omnibus\.localhost>", h["Message-ID"]).group(1))
+    found = sorted(int(re.fullmatch(r"<sollecito-(\d+)\.[0-9a-f]{20}\.0@omnibus\.localhost>", h["Message-ID"]).group(1))
                    for h in headers)
     assert found == ids
     assert all(h["X-Omnibus-Sollecito"] in h["Message-ID"] for h in headers)
