@@ -8,14 +8,19 @@ from collections.abc import Callable
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 
+from omnibus.input import raw_body
+
 from .services import MAX_TOCCHI, RIFIUTATO, TapInput, esito, orario_motivo
 
 
 def batch_read(request: HttpRequest) -> list | JsonResponse:
     """The list of raw taps of the request, or the 400 answer for a body that is not one."""
+    body = raw_body(request)
     try:
-        payload = json.loads(request.body)
+        payload = json.loads(body) if body is not None else None
     except (ValueError, UnicodeDecodeError):
+        return JsonResponse({"errore": "corpo_non_valido", "messaggio": "Il corpo non è JSON valido."}, status=400)
+    if body is None:
         return JsonResponse({"errore": "corpo_non_valido", "messaggio": "Il corpo non è JSON valido."}, status=400)
     tocchi = payload.get("tocchi") if isinstance(payload, dict) else None
     if not isinstance(tocchi, list) or len(tocchi) > MAX_TOCCHI:
