@@ -112,7 +112,8 @@ def _push_fanout(ctx) -> None:
     n_devices = ctx.size(10_000)
     n_families = n_devices // 5
     service = FakePushService(decrypt=False, in_process=True)
-    with mock.patch("django.conf.settings.WEBPUSH_ALLOWED_HTTP_HOSTS", ["127.0.0.1"]):
+    with mock.patch("django.conf.settings.WEBPUSH_ALLOWED_HTTP_HOSTS", ["127.0.0.1"]), \
+            mock.patch("django.conf.settings.PUSH_SERVICE_HOSTS", ["127.0.0.1"]):
         with scopes_disabled(), transaction.atomic():
             comune = Comune.objects.create(nome="Bench Push", slug="bench-push", codice_fiscale="90000000002",
                                            provincia="TA")

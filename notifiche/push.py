@@ -6,7 +6,6 @@ The delivery of each notification to the devices is in push_invio.
 from __future__ import annotations
 
 import base64
-import ipaddress
 import json
 from urllib.parse import urlsplit
 
@@ -20,6 +19,8 @@ from .models import DispositivoPush, PreferenzeCanali
 MAX_BODY_BYTES = 4096
 
 ENDPOINT_ERROR = "L'indirizzo del servizio di notifica non è valido (serve https)."
+SERVIZIO_ERROR = ("Il servizio di notifica di questo browser non è tra quelli ammessi dal portale "
+                  "(Google, Mozilla, Apple, Microsoft).")
 KEYS_ERROR = "Le chiavi del dispositivo non sono valide."
 BODY_ERROR = "La richiesta di attivazione non è valida."
 
@@ -28,20 +29,38 @@ def _b64decode(value: str) -> bytes:
     return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
 
 
-def _check_endpoint(endpoint: str) -> None:
-    parts = urlsplit(endpoint)
-    host = parts.hostname or ""
-    if parts.scheme == "http" and host in settings.WEBPUSH_ALLOWED_HTTP_HOSTS:
-        return
-    if parts.scheme != "https" or not host or parts.username or parts.password:
-        raise ValidationError({"endpoint": ENDPOINT_ERROR})
+def _host_allowed(host: str) -> bool:
+    """The host is one of the browsers' push services of PUSH_SERVICE_HOSTS ("*.example.com": any subdomain).
+
+    Matched by name, never by what it resolves to: a name we do not list may point anywhere (an internal
+    address included), so it is never contacted at all."""
+    host = host.lower().removesuffix(".")
+    for pattern in settings.PUSH_SERVICE_HOSTS:
+        pattern = pattern.strip().lower().removesuffix(".")
+        if pattern.startswith("*."):
+            if host.endswith(pattern[1:]):  # ".push.apple.com": a subdomain, not the name itself
+                return True
+        elif pattern and host == pattern:
+            return True
+    return False
+
+
+def endpoint_check(endpoint: str) -> None:
+    """ValidationError unless the endpoint is https (or a test host over http) on an allowed push service.
+
+    Checked when a device subscribes and again before every push (push_invio)."""
     try:
-        ipaddress.ip_address(host)
+        parts = urlsplit(endpoint)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError on a port out of range
     except ValueError:
-        if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
-            raise ValidationError({"endpoint": ENDPOINT_ERROR}) from None
-    else:  # push services have names; an address literal points inside a network
+        raise ValidationError({"endpoint": ENDPOINT_ERROR}) from None
+    if parts.username or parts.password or not host:
         raise ValidationError({"endpoint": ENDPOINT_ERROR})
+    if not (parts.scheme == "https" or (parts.scheme == "http" and host in settings.WEBPUSH_ALLOWED_HTTP_HOSTS)):
+        raise ValidationError({"endpoint": ENDPOINT_ERROR})
+    if not _host_allowed(host):
+        raise ValidationError({"endpoint": SERVIZIO_ERROR})
 
 
 def subscription_parse(body: bytes) -> dict:
@@ -56,7 +75,7 @@ def subscription_parse(body: bytes) -> dict:
         raise ValidationError({"corpo": BODY_ERROR}) from None
     if len(endpoint) > 2048:
         raise ValidationError({"endpoint": ENDPOINT_ERROR})
-    _check_endpoint(endpoint)
+    endpoint_check(endpoint)
     try:
         valid = len(_b64decode(p256dh)) == 65 and _b64decode(p256dh)[0] == 4 and len(_b64decode(auth)) == 16
     except ValueError:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import requests
 import requests.adapters
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -31,6 +32,7 @@ from pywebpush import WebPusher
 
 from . import vapid
 from .models import DispositivoPush, InvioPush, Notifica, PreferenzeCanali, StatoInvio
+from .push import endpoint_check
 
 TTL_SECONDS = 24 * 60 * 60
 STALE_CLAIM = datetime.timedelta(minutes=10)
@@ -91,10 +93,24 @@ class EsitoPush:
     notifiche_da_ritentare: list[int] = field(default_factory=list)
 
 
+SERVIZIO_NON_AMMESSO = "servizio di notifica non ammesso"
+
+
+class NoRedirectSession(requests.Session):
+    """A push service answers the POST itself: a redirect is its answer (a failure), never followed, so
+    an allowed host cannot send the worker on to another (an internal address)."""
+
+    max_redirects = 0
+
+    def request(self, *args, **kwargs) -> requests.Response:
+        kwargs["allow_redirects"] = False
+        return super().request(*args, **kwargs)
+
+
 @functools.cache
 def _session() -> requests.Session:
     """One connection pool per worker process: push services keep the connection alive."""
-    session = requests.Session()
+    session = NoRedirectSession()
     adapter = requests.adapters.HTTPAdapter(pool_connections=16, pool_maxsize=PARALLEL_SENDS)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
@@ -125,6 +141,18 @@ def push_deliver(*, notifiche_ids: list[int], session: requests.Session | None =
         if invio.notifica_id not in payloads:
             payloads[invio.notifica_id] = payload_of(invio.notifica)
     session = session or _session()
+    refused = []
+    for invio in list(invii):
+        try:
+            endpoint_check(invio.dispositivo.endpoint)  # again: the allowlist may have changed since
+        except ValidationError:
+            refused.append(invio.pk)
+            invii.remove(invio)
+    if refused:
+        InvioPush.objects.filter(pk__in=refused).update(stato=StatoInvio.FALLITO, esito=SERVIZIO_NON_AMMESSO,
+                                                        aggiornato_il=timezone.now())
+    if not invii:
+        return EsitoPush(falliti=len(refused))
     for endpoint in {invio.dispositivo.endpoint for invio in invii}:
         vapid.authorization(endpoint)  # sign once per push service, before the threads
     # Push services answer in tens of milliseconds: the pushes go out concurrently, at most PARALLEL_SENDS at once.
@@ -154,7 +182,7 @@ def push_deliver(*, notifiche_ids: list[int], session: requests.Session | None =
                 stato=StatoInvio.FALLITO, esito="abbonamento scaduto (404/410)", aggiornato_il=now)
             DispositivoPush.objects.filter(pk__in={i.dispositivo_id for i in gone}).delete()
     return EsitoPush(inviati=len(sent), rimossi=len(gone), da_ritentare=len(retry),
-                     falliti=sum(len(pks) for pks in failed.values()),
+                     falliti=len(refused) + sum(len(pks) for pks in failed.values()),
                      notifiche_da_ritentare=sorted({i.notifica_id for i in retry}))
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consumatori.views import family_login_required
+from omnibus.input import raw_body
 
 from . import vapid
 from .models import DispositivoPush
@@ -34,7 +35,7 @@ def canali(request: HttpRequest, comune: str) -> HttpResponse:
 @family_login_required
 def dispositivo_nuovo(request: HttpRequest, comune: str) -> HttpResponse:
     try:
-        dispositivo = dispositivo_register(comune=request.comune, user=request.user, body=request.body)
+        dispositivo = dispositivo_register(comune=request.comune, user=request.user, body=raw_body(request) or b"")
     except ValidationError as error:
         return JsonResponse({"errori": {field: [str(m) for m in msgs] for field, msgs in error.message_dict.items()}},
                             status=400)

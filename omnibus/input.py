@@ -8,6 +8,7 @@ fields refuse it, raw `request.GET`/`request.POST` reads do not: one middleware 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -38,3 +39,12 @@ class RejectNulMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)
+
+
+def raw_body(request: HttpRequest) -> bytes | None:
+    """The request's raw body for a JSON or signed endpoint; None when a form Content-Type (multipart) had it
+    parsed already (by this middleware or the CSRF check) and its stream is gone: the caller answers 400."""
+    try:
+        return request.body
+    except RawPostDataException:
+        return None

@@ -357,6 +357,8 @@ CELERY_BEAT_SCHEDULE = {
 BOUNCE_MAILBOX = env.str("BOUNCE_MAILBOX", default="")
 BOUNCE_ADDRESS = env.str("BOUNCE_ADDRESS", default="")
 BOUNCE_FALLBACK_DAYS = env.int("BOUNCE_FALLBACK_DAYS", default=7)
+# Reporting-MTA names whose DSNs may name a reminder by the failed address alone (no signed Message-ID).
+BOUNCE_TRUSTED_MTAS = env.list("BOUNCE_TRUSTED_MTAS", default=[])
 
 # Folder where the pagoPA intermediary drops FdR XML files (empty: no folder import); upload limit.
 FDR_IMPORT_DIR = env.str("FDR_IMPORT_DIR", default="")
@@ -441,6 +443,15 @@ if IDP_TEST_ENABLED:
 WEBPUSH_VAPID_PRIVATE_KEY = env.str("WEBPUSH_VAPID_PRIVATE_KEY", default="")
 WEBPUSH_VAPID_SUBJECT = env.str("WEBPUSH_VAPID_SUBJECT", default="mailto:noreply@omnibus.localhost")
 WEBPUSH_ALLOWED_HTTP_HOSTS = env.list("WEBPUSH_ALLOWED_HTTP_HOSTS", default=[])
+# The browsers' push services a subscription may name (exact host, or "*.domain" for its subdomains); no
+# other host is ever contacted, whatever it resolves to. Google FCM (Chrome, Edge on Android), Mozilla
+# autopush (Firefox), Apple (Safari), Windows WNS (legacy Edge).
+PUSH_SERVICE_HOSTS = env.list("PUSH_SERVICE_HOSTS", default=[
+    "fcm.googleapis.com", "android.googleapis.com",
+    "updates.push.services.mozilla.com", "push.services.mozilla.com",
+    "web.push.apple.com", "*.push.apple.com",
+    "*.notify.windows.com",
+])
 WEBPUSH_TIMEOUT_SECONDS = env.float("WEBPUSH_TIMEOUT_SECONDS", default=10.0)
 
 # App IO (Services API). Each comune enters its services' keys in the admin.

@@ -13,13 +13,17 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django_scopes import scopes_disabled
 
 from comuni.models import Comune, User
 
 from .models import EsitoTocco, Tocco
 
 MAX_TOCCHI = 1000
+# A device clock this far ahead of the server's is wrong, not early: its tap would outrank every later one.
+ANTICIPO_MASSIMO = datetime.timedelta(minutes=5)
 
 # Answers per tap (the device shows the Italian message to the operator).
 ACCETTATO = "accettato"
@@ -31,6 +35,15 @@ MOTIVI = {
     "consumatore_non_ammesso": (
         "Alunno non presente nel tuo elenco di oggi (altra scuola, altro comune o non iscritto)."
     ),
+    "orario_nel_futuro": (
+        "L'ora del dispositivo è avanti di più di 5 minuti rispetto al portale: controlla data e ora del "
+        "dispositivo e tocca di nuovo."
+    ),
+    "orario_prima_del_giorno": (
+        "L'ora del dispositivo è precedente al giorno del servizio: controlla data e ora del dispositivo e "
+        "tocca di nuovo."
+    ),
+    "identificativo_in_uso": "Identificativo del tocco già usato da un altro dispositivo: tocca di nuovo.",
 }
 
 
@@ -45,6 +58,15 @@ class TapInput:
     valore: bool
     dispositivo_il: datetime.datetime
     consumatore_id: int | None = None
+
+
+def orario_motivo(tap: TapInput, *, now: datetime.datetime) -> str:
+    """The refusal reason for a device time outside the service day's possible range, or ""."""
+    if tap.dispositivo_il > now + ANTICIPO_MASSIMO:
+        return "orario_nel_futuro"
+    if timezone.localtime(tap.dispositivo_il).date() < tap.giorno:
+        return "orario_prima_del_giorno"
+    return ""
 
 
 def esito(tap_id: str, value: str, motivo: str = "", applicato: bool | None = None) -> dict:
@@ -99,9 +121,13 @@ def tocchi_register(
     for tap in taps:
         unique.setdefault(tap.uuid, tap)
     with transaction.atomic():
-        known = set(Tocco.objects.filter(uuid__in=list(unique)).values_list("uuid", flat=True))
-        for tap_id in known:
-            answers[tap_id] = esito(str(tap_id), GIA_REGISTRATO)
+        # The tap id is unique across all comuni (as the column is): an id another comune recorded is a
+        # collision, refused, never a tap written without its audit row.
+        with scopes_disabled():
+            known = dict(Tocco.objects.filter(uuid__in=list(unique)).values_list("uuid", "comune_id"))
+        for tap_id, comune_id in known.items():
+            answers[tap_id] = esito(str(tap_id), GIA_REGISTRATO) if comune_id == comune.pk else esito(
+                str(tap_id), RIFIUTATO, "identificativo_in_uso")
         new = [tap for tap in unique.values() if tap.uuid not in known]
         latest_in_batch: dict[tuple, TapInput] = {}
         for tap in new:
@@ -133,7 +159,12 @@ def tocchi_register(
             )
             for tap in new
         ], ignore_conflicts=True)
-        applica(winners)
+        # A concurrent batch may have taken an id meanwhile: only the taps whose audit row is ours apply.
+        with scopes_disabled():
+            ours = set(Tocco.objects.filter(comune=comune, uuid__in=[tap.uuid for tap in new])
+                       .values_list("uuid", flat=True))
+        applica([tap for tap in winners if tap.uuid in ours])
     for tap in new:
-        answers[tap.uuid] = esito(str(tap.uuid), ACCETTATO, applicato=tap.uuid in winner_ids)
+        answers[tap.uuid] = (esito(str(tap.uuid), ACCETTATO, applicato=tap.uuid in winner_ids) if tap.uuid in ours
+                             else esito(str(tap.uuid), RIFIUTATO, "identificativo_in_uso"))
     return answers

@@ -6,15 +6,21 @@ import json
 from collections.abc import Callable
 
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 
-from .services import MAX_TOCCHI, RIFIUTATO, TapInput, esito
+from omnibus.input import raw_body
+
+from .services import MAX_TOCCHI, RIFIUTATO, TapInput, esito, orario_motivo
 
 
 def batch_read(request: HttpRequest) -> list | JsonResponse:
     """The list of raw taps of the request, or the 400 answer for a body that is not one."""
+    body = raw_body(request)
     try:
-        payload = json.loads(request.body)
+        payload = json.loads(body) if body is not None else None
     except (ValueError, UnicodeDecodeError):
+        return JsonResponse({"errore": "corpo_non_valido", "messaggio": "Il corpo non è JSON valido."}, status=400)
+    if body is None:
         return JsonResponse({"errore": "corpo_non_valido", "messaggio": "Il corpo non è JSON valido."}, status=400)
     tocchi = payload.get("tocchi") if isinstance(payload, dict) else None
     if not isinstance(tocchi, list) or len(tocchi) > MAX_TOCCHI:
@@ -31,7 +37,9 @@ def sessione_terminata() -> JsonResponse:
 
 def batch_answer(raw_taps: list, parse: Callable[[dict], TapInput],
                  check: Callable[[TapInput], str], register: Callable[[list[TapInput]], dict]) -> JsonResponse:
-    """Parse and check each tap (`check` returns a refusal reason or ""), register the good ones."""
+    """Parse and check each tap (`check` returns a refusal reason or ""), then its device time; register the
+    good ones (a refused tap leaves the rest of the batch alone)."""
+    now = timezone.now()
     answers: list = []
     good: list[TapInput] = []
     for raw in raw_taps:
@@ -41,7 +49,7 @@ def batch_answer(raw_taps: list, parse: Callable[[dict], TapInput],
         except (ValueError, TypeError, OverflowError):
             answers.append(esito(tap_id, RIFIUTATO, "dati_non_validi"))
             continue
-        motivo = check(tap)
+        motivo = check(tap) or orario_motivo(tap, now=now)
         if motivo:
             answers.append(esito(tap_id, RIFIUTATO, motivo))
             continue

@@ -47,8 +47,8 @@ def sollecito_trasporto_send(*, comune: Comune, debitore: Debitore, soglia: Deci
                           ambito_io="trasporto")
     reached = {user.email.lower() for user in accounts}
     others = [e.strip() for e in debitore.email.split(",") if e.strip() and e.strip().lower() not in reached]
-    if others:
-        send_mail(titolo, testo, settings.DEFAULT_FROM_EMAIL, others)
+    for address in others:  # one e-mail per guardian: separated parents never see each other's address
+        send_mail(titolo, testo, settings.DEFAULT_FROM_EMAIL, [address])
     return sorted(reached) + others
 
 

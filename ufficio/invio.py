@@ -201,20 +201,26 @@ def _send(lettere: list[_Lettera], *, impostazioni: ImpostazioniSolleciti) -> No
     try:
         for lettera, pdf in zip(lettere, pdfs, strict=True):
             sollecito = lettera.sollecito
-            # The envelope sender (where bounces go) may be the bounce mailbox, the From the usual sender;
-            # the Message-ID names the reminder, for the bounce to find it (ufficio.rimbalzi).
-            message = EmailMessage(subject=lettera.titolo, body=lettera.testo, to=lettera.indirizzi,
-                                   from_email=settings.BOUNCE_ADDRESS or settings.DEFAULT_FROM_EMAIL,
-                                   headers={"From": settings.DEFAULT_FROM_EMAIL, **intestazioni_for(sollecito)},
-                                   connection=connection)
-            message.attach(f"sollecito-{sollecito.posizione.numero_avviso}.pdf", pdf, "application/pdf")
-            try:
-                message.send()
-            except (smtplib.SMTPException, OSError) as error:
+            errori = []
+            # One e-mail per guardian: separated parents never see each other's address.
+            for copia, indirizzo in enumerate(lettera.indirizzi):
+                # The envelope sender (where bounces go) may be the bounce mailbox, the From the usual sender;
+                # the Message-ID names the reminder, for the bounce to find it (ufficio.rimbalzi).
+                message = EmailMessage(
+                    subject=lettera.titolo, body=lettera.testo, to=[indirizzo],
+                    from_email=settings.BOUNCE_ADDRESS or settings.DEFAULT_FROM_EMAIL,
+                    headers={"From": settings.DEFAULT_FROM_EMAIL, **intestazioni_for(sollecito, copia)},
+                    connection=connection)
+                message.attach(f"sollecito-{sollecito.posizione.numero_avviso}.pdf", pdf, "application/pdf")
+                try:
+                    message.send()
+                except (smtplib.SMTPException, OSError) as error:
+                    errori.append(f"{indirizzo}: {error}")
+                    connection.close()  # a broken session is opened again for the next e-mail
+            if errori:
                 # Refused by the mail server: shown in the register, the letter goes into the print batch.
                 Sollecito.objects.filter(pk=sollecito.pk).update(esito_email=EsitoEmail.RIMBALZATA,
-                                                                 errore_email=str(error)[:300])
-                connection.close()  # a broken session is opened again for the next letter
+                                                                 errore_email="; ".join(errori)[:300])
                 continue
             consegnate.append(sollecito.pk)
     finally:

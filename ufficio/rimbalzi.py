@@ -2,11 +2,16 @@
 reminder "Rimbalzata" in the register, and the letter joins the job's letters to print.
 
 Every reminder e-mail carries a Message-ID naming its `Sollecito` and a keyed token
-(`<sollecito-<pk>.<token>@<domain>>`, also in `X-Omnibus-Sollecito`): DSNs return the original headers
+(`<sollecito-<pk>.<token>.<n>@<domain>>`, n the guardian's copy; `<pk>.<token>` also in
+`X-Omnibus-Sollecito`): DSNs return the original headers
 (RFC 3464 §2: a text/rfc822-headers or message/rfc822 third part, RFC 6522), so the bounce names the exact
 letter; the token (an HMAC of the comune and the reminder with SECRET_KEY) makes a forged bounce unable to
-name a letter. Without the original headers the failed address decides: the latest reminder e-mailed to
-it in the last `BOUNCE_FALLBACK_DAYS` days, and only when a single comune sent one there.
+name a letter. A DSN without a signed reference marks nothing: anyone can mail the bounce address, and a
+forged "User unknown" would turn a delivered reminder into a letter to print and undo the comune's proof of
+delivery. Only when its Reporting-MTA (RFC 3464 §2.2.2) is one of `BOUNCE_TRUSTED_MTAS` (default none: the
+comune's own relay, when the bounce mailbox accepts mail from it alone) does the failed address decide: the
+latest reminder e-mailed to it in the last `BOUNCE_FALLBACK_DAYS` days, and only when a single comune sent
+one there.
 
 Which recipients failed for good, and which only temporarily, is flufl.bounce's work (RFC 3464 DSNs and
 the non-standard formats of many MTAs). Reading the same bounce again changes nothing: a reminder turns
@@ -53,11 +58,13 @@ def riferimento_of(sollecito: Sollecito) -> str:
     return f"{sollecito.pk}.{_token(comune_id=sollecito.comune_id, sollecito_id=sollecito.pk)}"
 
 
-def intestazioni_for(sollecito: Sollecito) -> dict[str, str]:
-    """The headers that let a bounce name its reminder (RFC 5322 §3.6.4 Message-ID: id-left@id-right)."""
+def intestazioni_for(sollecito: Sollecito, copia: int = 0) -> dict[str, str]:
+    """The headers that let a bounce name its reminder (RFC 5322 §3.6.4 Message-ID: id-left@id-right).
+
+    `copia`: the letter goes as one e-mail per guardian, each with its own Message-ID (unique, §3.6.4)."""
     dominio = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or str(DNS_NAME)
     riferimento = riferimento_of(sollecito)
-    return {"Message-ID": f"<sollecito-{riferimento}@{dominio}>", HEADER: riferimento}
+    return {"Message-ID": f"<sollecito-{riferimento}.{copia}@{dominio}>", HEADER: riferimento}
 
 
 class Esito(enum.Enum):
@@ -108,6 +115,24 @@ def _stati(msg: Message) -> dict[str, str]:
                 if indirizzo and errore:
                     stati.setdefault(indirizzo, errore)
     return stati
+
+
+def _reporting_mta(msg: Message) -> str:
+    """The name of the DSN's Reporting-MTA (RFC 3464 §2.2.2: "Reporting-MTA: dns; mx.example.org"), or ""."""
+    for part in msg.walk():
+        if part.get_content_type() != "message/delivery-status" or not part.is_multipart():
+            continue
+        for blocco in part.get_payload():
+            tipo, sep, nome = str(blocco.get("reporting-mta", "")).partition(";")
+            nome = (nome if sep else tipo).strip().lower().removesuffix(".")
+            if nome:
+                return nome
+    return ""
+
+
+def _mta_trusted(msg: Message) -> bool:
+    trusted = {m.strip().lower().removesuffix(".") for m in settings.BOUNCE_TRUSTED_MTAS if m.strip()}
+    return bool(trusted) and _reporting_mta(msg) in trusted
 
 
 def _per_riferimento(testo: str) -> list[Sollecito]:
@@ -164,11 +189,11 @@ def rimbalzo_process(msg: Message, *, now: datetime.datetime | None = None) -> L
         return Lettura(Esito.TRANSITORIO if temporanei else Esito.NESSUN_ERRORE)
     falliti = sorted(a.decode("ascii").lower() for a in permanenti)
     solleciti = _per_riferimento(testo)
-    if not solleciti:
+    if not solleciti and _mta_trusted(msg):
         per_indirizzo = {s.pk: s for s in (_per_indirizzo(a, now=now or timezone.now()) for a in falliti) if s}
         solleciti = list(per_indirizzo.values())
     if not solleciti:
-        return Lettura(Esito.NON_TROVATO, dettaglio=", ".join(falliti))
+        return Lettura(Esito.NON_TROVATO, dettaglio=", ".join(falliti) + " (nessun Message-ID firmato)")
     segnati = []
     for sollecito in solleciti:
         with scope(comune=sollecito.comune_id):

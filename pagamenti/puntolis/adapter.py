@@ -48,16 +48,22 @@ class NotificaLIS:
     paid_at: datetime.datetime
 
 
+def _bytes(text: str) -> bytes:
+    # Header values are whatever the client sent: any character (a lone surrogate included) must compare,
+    # not raise (hmac.compare_digest refuses non-ASCII str with TypeError).
+    return text.encode("utf-8", "surrogatepass")
+
+
 def sign(*, secret: str, timestamp: str, body: bytes) -> str:
-    return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return hmac.new(secret.encode(), _bytes(timestamp) + b"." + body, hashlib.sha256).hexdigest()
 
 
 def notifica_parse(
     *, secret: str, body: bytes, timestamp: str, signature: str, now: float | None = None
 ) -> NotificaLIS:
     """Authenticate and decode one notification, or raise NotificaLISError with a clear reason."""
-    if not secret or not signature or not hmac.compare_digest(sign(secret=secret, timestamp=timestamp, body=body),
-                                                              signature):
+    if not secret or not signature or not hmac.compare_digest(
+            sign(secret=secret, timestamp=timestamp, body=body).encode(), _bytes(signature)):
         raise NotificaLISError(FIRMA_NON_VALIDA, "Firma HMAC mancante o non valida.")
     try:
         sent = int(timestamp)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from consumatori.selectors import consumatore_of_family, consumatori_of_family
 from consumatori.views import family_login_required
+from omnibus.input import raw_body
 
 from ..models import ConfigurazionePagamenti
 from ..pdf import qr_svg
@@ -47,7 +48,7 @@ def lis_notifica(request: HttpRequest, comune: str) -> JsonResponse:
     config = ConfigurazionePagamenti.objects.filter(comune=request.comune).first()
     try:
         notifica = notifica_parse(
-            secret=config.lis_segreto if config else "", body=request.body,
+            secret=config.lis_segreto if config else "", body=raw_body(request) or b"",
             timestamp=request.headers.get("X-LIS-Timestamp", ""), signature=request.headers.get("X-LIS-Signature", ""),
         )
     except NotificaLISError as error:

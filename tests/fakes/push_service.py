@@ -7,6 +7,8 @@
 - RFC 8292 (VAPID) §2–§3: `Authorization: vapid t=<JWT>, k=<P-256 public key, base64url>`; the JWT is
   ES256-signed, its `aud` is the origin of the push resource, `exp` is no more than 24 hours ahead, and
   `sub` is a mailto: or https: contact; a bad token is refused with 403, a missing one with 401.
+- A hostile "push service" may answer with a redirect instead (RFC 9110 §15.4.8, 307 Temporary Redirect
+  with a Location, which a client following redirects repeats the POST to): `Subscription.redirect_to`.
 - RFC 8291 (Message Encryption for Web Push) §4: `Content-Encoding: aes128gcm`; the body decrypts with
   the user agent's P-256 private key and 16-byte auth secret (we decrypt it to check what was sent).
 """
@@ -47,6 +49,7 @@ class Subscription:
     answers: list[int] = field(default_factory=list)  # scripted statuses; empty = 201
     gone: bool = False
     delay: float = 0.0
+    redirect_to: str = ""  # answer 307 with this Location
 
     def keys(self) -> dict:
         point = self.private_key.public_key().public_bytes(
@@ -87,6 +90,8 @@ class FakePushService:
                 self.send_response(status)
                 if status == 201:
                     self.send_header("Location", f"{service.url}/message/{time.time_ns()}")
+                elif status == 307:
+                    self.send_header("Location", service.subscriptions[self.path.removeprefix("/push/")].redirect_to)
                 self.send_header("Content-Length", str(len(reason.encode())))
                 self.end_headers()
                 self.wfile.write(reason.encode())
@@ -175,6 +180,8 @@ class FakePushService:
             return 410, "subscription expired"
         if subscription.delay:
             time.sleep(subscription.delay)
+        if subscription.redirect_to:
+            return 307, "redirected"
         if "ttl" not in headers or not headers["ttl"].isdigit():
             return 400, "TTL required"
         problem = self._check_vapid(headers.get("authorization", ""))

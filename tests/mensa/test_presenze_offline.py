@@ -32,7 +32,7 @@ def operatore(leporano, alice_children):
 
 def tap(child, valore: bool, minute: int, **extra) -> dict:
     body = {"id": str(uuid.uuid4()), "consumatore": child.pk, "giorno": MONDAY.isoformat(),
-            "presente": "1" if valore else "0", "registrato_il": f"2026-11-23T08:{minute:02d}:00+01:00"}
+            "presente": "1" if valore else "0", "registrato_il": f"2026-11-23T07:{minute:02d}:00+01:00"}
     body.update(extra)
     return body
 
@@ -145,3 +145,51 @@ def test_a_big_batch_takes_a_fixed_number_of_queries(client, clock, leporano, op
     assert len(response.json()["esiti"]) == 200
     with scope(comune=leporano):
         assert Tocco.objects.count() == 202  # with the warm-up tap
+
+
+def test_a_device_clock_ahead_or_before_the_day_is_refused_and_the_rest_is_kept(
+    client, clock, leporano, operatore, alice_children, mensa_alice
+):
+    """Server time is 08:00 of Monday: a tap dated 2099 would outrank every later tap of the day."""
+    child = alice_children[0]
+    client.force_login(operatore)
+    taps = [
+        tap(child, False, 0, registrato_il="2099-11-23T08:00:00+01:00"),
+        tap(child, False, 0, registrato_il="2026-11-23T08:05:01+01:00"),  # 5 minutes and a second ahead
+        tap(child, False, 0, registrato_il="2026-11-22T23:59:59+01:00"),  # Sunday: before the service day
+        tap(child, True, 0, registrato_il="2026-11-23T08:05:00+01:00"),  # within 5 minutes: a clock a bit fast
+        tap(alice_children[1], True, 30),
+    ]
+    answers = sync(client, taps).json()["esiti"]
+    assert [(a["esito"], a.get("motivo")) for a in answers] == [
+        ("rifiutato", "orario_nel_futuro"), ("rifiutato", "orario_nel_futuro"),
+        ("rifiutato", "orario_prima_del_giorno"), ("accettato", None), ("accettato", None)]
+    assert answers[0]["messaggio"].startswith("L'ora del dispositivo è avanti di più di 5 minuti")
+    clock.set(MONDAY, 8, 10)
+    later = tap(child, False, 0, registrato_il="2026-11-23T08:09:00+01:00")  # not outranked by the 2099 tap
+    assert sync(client, [later]).json()["esiti"][0]["applicato"] is True
+    with scope(comune=leporano):
+        assert dict(Presenza.objects.values_list("consumatore_id", "presente")) == {child.pk: False,
+                                                                                     alice_children[1].pk: True}
+        assert Tocco.objects.count() == 3  # the refused taps have no audit row
+
+
+def test_a_tap_id_another_comune_recorded_is_refused_and_writes_nothing(
+    client, clock, leporano, pulsano, operatore, alice_children, charlie_child, mensa_alice
+):
+    """Tap ids are unique across all comuni (pwa.Tocco.uuid): a collision must not write an attendance whose
+    audit row the unique index drops."""
+    taken = uuid.uuid4()
+    with scope(comune=pulsano):
+        Tocco.objects.create(comune=pulsano, uuid=taken, servizio="mensa", consumatore=charlie_child, giorno=MONDAY,
+                             valore=True, dispositivo_il=clock.now, registrato_da=UserFactory(), esito="applicato")
+    client.force_login(operatore)
+    collision, good = tap(alice_children[0], True, 10, id=str(taken)), tap(alice_children[1], True, 11)
+    answers = sync(client, [collision, good]).json()["esiti"]
+    assert [(a["esito"], a.get("motivo")) for a in answers] == [("rifiutato", "identificativo_in_uso"),
+                                                               ("accettato", None)]
+    with scope(comune=leporano):
+        assert list(Presenza.objects.values_list("consumatore_id", flat=True)) == [alice_children[1].pk]
+        assert list(Tocco.objects.values_list("uuid", flat=True)) == [uuid.UUID(good["id"])]
+    with scope(comune=pulsano):
+        assert Tocco.objects.get().consumatore == charlie_child

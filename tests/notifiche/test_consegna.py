@@ -23,6 +23,7 @@ NEW = "/leporano/messaggi/notifiche/dispositivi/"
 @pytest.fixture
 def push(settings):
     settings.WEBPUSH_ALLOWED_HTTP_HOSTS = ["127.0.0.1"]
+    settings.PUSH_SERVICE_HOSTS = [*settings.PUSH_SERVICE_HOSTS, "127.0.0.1"]  # the local fake push service
     settings.WEBPUSH_TIMEOUT_SECONDS = 2
     with FakePushService() as service:
         yield service

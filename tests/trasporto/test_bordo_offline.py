@@ -24,8 +24,12 @@ def _url(linea):
 
 def tap(iscrizione, salito: bool, minute: int, tratta="andata", **extra) -> dict:
     oggi = timezone.localdate()
+    # Today, before now (a device time ahead of the server's is refused): `minute` orders the taps.
+    now = timezone.localtime()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    registrato_il = midnight + (now - midnight) * minute / 60
     body = {"id": str(uuid.uuid4()), "iscrizione": iscrizione.pk, "tratta": tratta, "giorno": oggi.isoformat(),
-            "salito": "1" if salito else "0", "registrato_il": f"{oggi.isoformat()}T07:{minute:02d}:00+01:00"}
+            "salito": "1" if salito else "0", "registrato_il": registrato_il.isoformat()}
     body.update(extra)
     return body
 

@@ -116,7 +116,7 @@ def test_every_reminder_email_names_its_sollecito_and_bounces_to_the_bounce_addr
     with scope(comune=leporano):
         ids = sorted(Sollecito.objects.values_list("pk", flat=True))
     headers = [m.message() for m in mail.outbox]
-    found = sorted(int(re.fullmatch(r"<sollecito-(\d+)\.[0-9a-f]{20}@omnibus\.localhost>", h["Message-ID"]).group(1))
+    found = sorted(int(re.fullmatch(r"<sollecito-(\d+)\.[0-9a-f]{20}\.0@omnibus\.localhost>", h["Message-ID"]).group(1))
                    for h in headers)
     assert found == ids
     assert all(h["X-Omnibus-Sollecito"] in h["Message-ID"] for h in headers)
@@ -228,7 +228,7 @@ def pulsano_sent(pulsano, dora):
         return Sollecito.objects.get()
 
 
-def test_a_bounce_of_another_comunes_letter_leaves_ours_alone(sent, pulsano_sent, tmp_path):
+def test_a_bounce_of_another_comunes_letter_leaves_ours_alone(sent, pulsano_sent, tmp_path, settings):
     ours, _message = sent
     theirs = mail.outbox[-1]
     forged = original_headers(theirs).replace(f"sollecito-{pulsano_sent.pk}.", f"sollecito-{ours.pk}.")
@@ -236,15 +236,34 @@ def test_a_bounce_of_another_comunes_letter_leaves_ours_alone(sent, pulsano_sent
     call_command("rimbalzi_leggi", casella=url, stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert esito(pulsano_sent)[0] == EsitoEmail.RIMBALZATA  # the row's comune decides
     assert esito(ours) == (EsitoEmail.INVIATA, "")  # another comune's token names none of ours
-    # Without the original headers, an address both comuni wrote to names no letter.
+    # Without the original headers, an address both comuni wrote to names no letter (even from a trusted MTA).
+    settings.BOUNCE_TRUSTED_MTAS = ["mx.example.org"]
     call_command("rimbalzi_leggi", casella=url, stdout=open("/dev/null", "w"))  # noqa: SIM115
     box.add(dsn())
     call_command("rimbalzi_leggi", casella=url, stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert esito(ours) == (EsitoEmail.INVIATA, "")
 
 
-def test_without_the_original_headers_the_latest_letter_to_the_address_bounces(sent, tmp_path):
+def test_a_dsn_without_our_signed_message_id_marks_nothing(sent, tmp_path, settings):
+    """Anyone can mail the bounce address: a DSN naming only the address (or one of our Message-IDs with a
+    token that is not ours) cannot turn a delivered reminder into "Rimbalzata"."""
+    sollecito, message = sent
+    settings.BOUNCE_TRUSTED_MTAS = ["relay.comune.example"]  # the comune's relay: not the forger's MTA
+    unsigned = original_headers(message).replace(sollecito_token(message), "0" * 20)
+    box, url = maildir_with(tmp_path, dsn(), dsn(returned=unsigned))
+    call_command("rimbalzi_leggi", casella=url, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert esito(sollecito) == (EsitoEmail.INVIATA, "")
+    assert seen(box) == [True, True]  # read, and left as "non trovato"
+
+
+def sollecito_token(message) -> str:
+    return message.message()["X-Omnibus-Sollecito"].split(".")[1]
+
+
+def test_from_a_trusted_mta_without_the_original_headers_the_latest_letter_to_the_address_bounces(
+        sent, tmp_path, settings):
     sollecito, _message = sent
+    settings.BOUNCE_TRUSTED_MTAS = ["MX.example.org."]  # names compared without case or the root dot
     # A long Diagnostic-Code folded over two lines (RFC 5322 §2.2.3, as RFC 3464 §2.1 fields are).
     folded = dsn(diagnostic="smtp; 550 5.1.1 <alice@example.org>:\r\n    Recipient address rejected: User unknown")
     box, url = maildir_with(tmp_path, dsn(recipient="someone.else@example.org"), folded)
