@@ -176,4 +176,4 @@ def test_every_page_in_every_state_has_no_wcag_violation(auditor, clock, leporan
         auditor.check(page, "second factor at login")
     finally:
         page.context.close()
-    assert auditor.violations == []
+    assert not auditor.violations, "\n".join(auditor.violations)
