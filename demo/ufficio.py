@@ -1,5 +1,5 @@
 """Demo history for the school office: the school year so far debited night by night, monthly top-ups
-through every channel (pagoPA online, avviso paid at a PSP, PuntoLIS), some families left in debt and
+through every channel (pagoPA online, avviso paid at a PSP, PuntoLIS), a few families left in debt and
 a 1° sollecito sent to three of them (one already paid, one e-mail bounced), with the letters to post
 (no e-mail, bounced) ready to print, so the cruscotto, the debtors, the reports and the families'
 "pasti consumati" are not empty on a fresh `make run`. Idempotent: every write has a key."""
@@ -15,6 +15,7 @@ from django.utils import timezone
 from comuni.models import Comune, Incarico, Ruolo
 from consumatori.models import AnnoScolastico, Consumatore, Tutore
 from mensa.addebito import meal_debit_run, presenti_queryset
+from mensa.models import IscrizioneMensa
 from mensa.prezzi import prezzi_del_giorno
 from pagamenti.models import ModalitaPagamento, Posizione, Servizio, StatoPosizione
 from pagamenti.pagopa.gateway import RicevutaGateway
@@ -25,7 +26,10 @@ from pagamenti.puntolis.services import lis_ricarica_register
 from . import data
 
 ROME = datetime.timezone(datetime.timedelta(hours=1))
-QUOTA_PAGANTI = 0.7  # families without an account who top up every month; the others fall into debt
+# Families without an account who never top up: a few children per comune fall into debt and are
+# suspended (the debtors' page, the reminders and the suspensions have something to show); every other
+# family tops up each month, as most families of a real comune do.
+MOROSI_PER_COMUNE = 5
 
 
 def _mesi(dal: datetime.date, al: datetime.date) -> list[datetime.date]:
@@ -79,7 +83,11 @@ def _seed_comune(comune: Comune) -> None:
     consumatori = list(Consumatore.objects.filter(comune=comune).order_by("pk"))
     account = {t.consumatore_id: t.utente for t in Tutore.objects.filter(comune=comune, utente__isnull=False)
                .select_related("utente")}
-    paganti = [c for c in consumatori if c.pk in account or rng.random() < QUOTA_PAGANTI]
+    esenti = set(IscrizioneMensa.objects.filter(comune=comune, tariffa__esenzione=True)
+                 .values_list("consumatore_id", flat=True))
+    candidati = [c for c in consumatori if c.pk not in account and c.pk not in esenti]
+    morosi_ids = {c.pk for c in rng.sample(candidati, k=min(MOROSI_PER_COMUNE, len(candidati)))}
+    paganti = [c for c in consumatori if c.pk not in morosi_ids]
     ieri = oggi - datetime.timedelta(days=1)
     for numero, mese in enumerate(_mesi(anno.data_inizio, ieri)):
         primo = max(mese, anno.data_inizio)

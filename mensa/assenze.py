@@ -14,7 +14,7 @@ from comuni.models import User
 from consumatori.models import Consumatore
 from omnibus import stamps
 
-from .calendario import calendari_anno_scuola, giorno_di_servizio
+from .calendario import giorni_di_servizio_classe
 from .cutoff import ROME, cutoff_check
 from .cutoff import data_it as _it
 from .models import Assenza, IscrizioneMensa, Presenza
@@ -32,11 +32,7 @@ def _service_days(consumatore: Consumatore, dal: datetime.date, al: datetime.dat
     classe = consumatore.classe
     if classe is None:
         return []
-    calendari = calendari_anno_scuola(comune=consumatore.comune, scuola_id=classe.scuola_id,
-                                      anno_scolastico=classe.anno_scolastico)
-    cal = calendari.calendario_scuola(scuola_id=classe.scuola_id, anno_scolastico_id=classe.anno_scolastico_id)
-    days = [dal + datetime.timedelta(n) for n in range((al - dal).days + 1)]
-    return [d for d in days if giorno_di_servizio(d, cal, calendari.chiusure, classe.pk)]
+    return giorni_di_servizio_classe(comune=consumatore.comune, classe=classe, dal=dal, al=al)
 
 
 def _insert_enrolled(consumatore: Consumatore, days: list[datetime.date], registrata_da: User,

@@ -47,7 +47,7 @@ class Calendari:
 def calendari_load(*, comune: Comune, dal: datetime.date, al: datetime.date, scuola_id: int | None = None) -> Calendari:
     """School calendars overlapping [dal, al] and the closures in it (two queries)."""
     cal_qs = CalendarioScuola.objects.filter(comune=comune, data_inizio__lte=al, data_fine__gte=dal).select_related(
-        "calendario"
+        "calendario", "scuola"
     )
     chiusure_qs = Chiusura.objects.filter(comune=comune, data_inizio__lte=al, data_fine__gte=dal)
     if scuola_id is not None:
@@ -131,3 +131,19 @@ def classi_con_servizio_q(calendari: Calendari, giorno: datetime.date, prefix: s
     if classi_chiuse:
         q &= ~Q(**{f"{prefix}id__in": classi_chiuse})
     return q
+
+
+def giorni_di_servizio_classe(*, comune: Comune, classe, dal: datetime.date, al: datetime.date) -> list[datetime.date]:
+    """The days of [dal, al] (inside the class's school year) with service for this class: `giorno_di_servizio`
+    over the school's calendar of that year (calendari_anno_scuola: from memory while nothing changed)."""
+    calendari = calendari_anno_scuola(comune=comune, scuola_id=classe.scuola_id,
+                                      anno_scolastico=classe.anno_scolastico)
+    cal = calendari.calendario_scuola(scuola_id=classe.scuola_id, anno_scolastico_id=classe.anno_scolastico_id)
+    days = [dal + datetime.timedelta(n) for n in range((al - dal).days + 1)]
+    return [d for d in days if giorno_di_servizio(d, cal, calendari.chiusure, classe.pk)]
+
+
+def livelli_con_servizio(calendari: Calendari, giorno: datetime.date) -> set[str]:
+    """The school levels (Scuola.tipo) with service on this day somewhere in the comune: a level has it when at
+    least one of its schools is open (`scuola_aperta`). Closures of single classes do not close a level."""
+    return {cal.scuola.tipo for cal in calendari.scuole if scuola_aperta(giorno, cal, calendari.chiusure)}

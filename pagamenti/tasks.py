@@ -15,16 +15,21 @@ POLL_AFTER_DUE_DAYS = 15
 
 @shared_task(base=ComuneTask, bind=True, max_retries=8, default_retry_delay=60)
 def posizione_publish_task(self, comune, posizione_id: int) -> bool:
-    from .models import Posizione
+    """Publish a pending position; only a gateway that failed is tried again. A position paid, cancelled
+    or expired meanwhile (at a PuntoLIS counter, by the family, by the office) ends the task: there is
+    nothing left to publish, and retrying it would only fill the worker's log."""
+    from .models import Posizione, StatoPosizione
     from .pagopa.services import posizione_publish
 
     posizione = Posizione.objects.filter(pk=posizione_id).first()
-    if posizione is None:
+    if posizione is None or posizione.stato != StatoPosizione.IN_ATTESA:
         return False
-    published = posizione_publish(posizione=posizione)
-    if not published and not self.request.is_eager:
+    if posizione_publish(posizione=posizione):
+        return True
+    # Closed while we were calling the gateway: nothing to retry either.
+    if Posizione.objects.filter(pk=posizione_id, stato=StatoPosizione.IN_ATTESA).exists() and not self.request.is_eager:
         raise self.retry(countdown=60 * (self.request.retries + 1))
-    return published
+    return False
 
 
 @shared_task(base=ComuneTask)

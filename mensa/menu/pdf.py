@@ -21,7 +21,9 @@ def menu_mese_pdf_bytes(*, comune: Comune, livello: str, inizio: datetime.date, 
     lunedi = settimana_di(inizio)[0]
     while lunedi <= fine:
         days = [lunedi + datetime.timedelta(n) for n in range(6)]
-        righe = [(d, giorni.get(d)) for d in days if inizio <= d <= fine and (d.weekday() < 5 or d in giorni)]
+        # A day of the menu without service keeps its None ("servizio non disponibile"); a weekday outside the
+        # menu gets no dishes ([]: a dash).
+        righe = [(d, giorni.get(d, [])) for d in days if inizio <= d <= fine and (d.weekday() < 5 or d in giorni)]
         if righe:
             settimane.append(righe)
         lunedi += datetime.timedelta(7)

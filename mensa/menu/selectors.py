@@ -14,6 +14,7 @@ from django.db.models import Q, prefetch_related_objects
 from comuni.models import Comune
 from consumatori.models import Consumatore
 
+from ..calendario import calendari_load, giorni_di_servizio_classe, livelli_con_servizio
 from .allergeni import allergene_etichetta, allergene_numero, allergeni_ordinati
 from .cicli import settimana_del_ciclo
 from .diete import dieta_conflicts
@@ -61,6 +62,7 @@ class MenuGiorno:
     piatti: list[PiattoServito]
     in_bianco: bool = False
     diete: list[TipoDieta] = field(default_factory=list)
+    servizio: bool = True  # False: the school calendar has no service that day (holiday, closure): no dishes
 
     @property
     def allergeni(self) -> list[str]:
@@ -176,16 +178,21 @@ class MenuConsumatore:
 def menu_consumatore(
     *, consumatore: Consumatore, dal: datetime.date, al: datetime.date, in_bianco: set[datetime.date] | None = None
 ) -> MenuConsumatore:
-    """The consumer's menu of each day in [dal, al] with their diets applied and "in bianco" days:
-    8 queries whatever the days (periods, courses, variations, diets, excluded ingredients,
-    substitutes, bland meals unless given, ingredients)."""
+    """The consumer's menu of each day in [dal, al] with their diets applied and "in bianco" days; a day
+    the class's calendar has no service (national holiday, patron saint, closures of the comune, the school
+    or the class) comes without dishes, `servizio=False`. 8 queries whatever the days (periods, courses,
+    variations, diets, excluded ingredients, substitutes, bland meals unless given, ingredients), plus the
+    school calendar's two when the process has not read it since it last changed."""
     classe = consumatore.classe
     comune = consumatore.comune
     diete = diete_load(comune=comune, dal=dal, al=al, consumatori_ids=[consumatore.pk])
     if classe is None:
         return MenuConsumatore([], diete)
     livello = classe.scuola.tipo
+    servizio = set(giorni_di_servizio_classe(comune=comune, classe=classe, dal=dal, al=al))
     menu = menu_load(comune=comune, dal=dal, al=al, livelli=[livello], prefetch=False)
+    senza_servizio = {giorno for (_, giorno) in menu if giorno not in servizio}
+    menu = {key: piatti for key, piatti in menu.items() if key[1] in servizio}
     sostituti = sostituti_load(menu=menu, diete=[d.tipo for d in diete])
     if in_bianco is None:
         in_bianco = giorni_in_bianco(consumatore=consumatore, dal=dal, al=al)
@@ -194,6 +201,9 @@ def menu_consumatore(
     )
     giorni = []
     for giorno in _days(dal, al):
+        if giorno in senza_servizio:
+            giorni.append(MenuGiorno(giorno, livello, [], servizio=False))
+            continue
         piatti = menu.get((livello, giorno))
         if not piatti:
             continue
@@ -263,21 +273,29 @@ def diete_del_giorno(
 
 @dataclass
 class SettimanaLivello:
-    """One school level's menu over some days, for the public page and the printable month."""
+    """One school level's menu over some days, for the public page and the printable month: each day with
+    its dishes, or with None when no school of the level has service that day."""
 
     livello: str
     etichetta: str
-    giorni: list[tuple[datetime.date, list[PiattoServito]]]
+    giorni: list[tuple[datetime.date, list[PiattoServito] | None]]
 
 
 def menu_pubblico(*, comune: Comune, dal: datetime.date, al: datetime.date) -> list[SettimanaLivello]:
-    """Every school level's menu in [dal, al], levels in school order: 4 queries."""
+    """Every school level's menu in [dal, al], levels in school order: 6 queries (menu, calendars, closures).
+
+    Read without a child, a day of a level is without service when none of the level's schools has service
+    that day by its calendar (national holiday, patron saint, closures of the comune or of the school): a
+    closure of one school leaves the level's menu up for the others; a single class's closure never hides it."""
     from consumatori.models import TipoScuola
 
     menu = menu_load(comune=comune, dal=dal, al=al)
+    calendari = calendari_load(comune=comune, dal=dal, al=al)
+    servizio = {giorno: livelli_con_servizio(calendari, giorno) for giorno in _days(dal, al)}
     result = []
     for livello, etichetta in TipoScuola.choices:
-        giorni = [(giorno, menu[livello, giorno]) for giorno in _days(dal, al) if (livello, giorno) in menu]
+        giorni = [(giorno, menu[livello, giorno] if livello in servizio[giorno] else None)
+                  for giorno in _days(dal, al) if (livello, giorno) in menu]
         if giorni:
             result.append(SettimanaLivello(livello, str(etichetta), giorni))
     return result

@@ -42,6 +42,13 @@ def test_the_public_menu_of_leporano_shows_this_week_with_allergens(client, seed
     body = client.get("/leporano/menu/").content.decode()
     assert "Scuola primaria" in body and "Scuola dell&#x27;infanzia" in body
     assert "<sup" in body and 'id="legenda-allergeni"' in body
+    # Issue 20: the week of the Immacolata shows Tuesday 8 December as a day without service, in every level.
+    body = client.get("/leporano/menu/?settimana=2026-12-07").content.decode()
+    for livello in ("infanzia", "primaria", "secondaria"):
+        sezione = body.split(f'id="menu-{livello}"')[1].split("</section>")[0]
+        martedi = sezione.split("Martedì 8</th>")[1].split("</td>")[0]
+        assert "Servizio non disponibile" in martedi and "<sup" not in martedi
+        assert "<sup" in sezione.split("Lunedì 7</th>")[1].split("</td>")[0]
 
 
 def test_lucia_de_bellis_sees_the_gluten_free_substitute(client, seeded):

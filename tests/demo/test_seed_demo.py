@@ -4,6 +4,9 @@ from django_scopes import scope, scopes_disabled
 from comuni.models import Comune, Incarico, Ruolo, User
 from consumatori.models import Consumatore, Tutore
 from demo import data
+from mensa.models import IscrizioneMensa, Sospensione
+from pagamenti.models import Servizio
+from pagamenti.selectors import saldo
 
 
 def counts():
@@ -32,6 +35,13 @@ def test_each_demo_comune_is_complete(db):
             assert consumatori.filter(dieta_speciale=True).exists()
         roles = set(Incarico.objects.filter(comune=comune).values_list("ruolo", flat=True))
         assert roles == {Ruolo.UFFICIO_SCUOLA, Ruolo.OPERATORE_MENSA}
+        with scope(comune=comune):
+            # A comune a newcomer recognises: a few children suspended for debt (the debtors' page, the
+            # reminders and the suspension notices have something to show), not a third of the canteen.
+            iscritti = IscrizioneMensa.objects.values("consumatore").distinct().count()
+            sospesi = Sospensione.objects.filter(al__isnull=True).count()
+            debitori = sum(1 for c in Consumatore.objects.all() if saldo(consumatore=c, servizio=Servizio.MENSA) < 0)
+        assert 1 <= sospesi <= 5 and sospesi <= debitori <= 8 and iscritti >= 60
 
 
 def test_the_demo_family_logs_in_and_sees_its_children(client, db):

@@ -70,8 +70,10 @@ def test_the_page_runs_a_fixed_number_of_queries(client, clock, leporano, alice,
     # session, user, consumer, calendars, closures, absences, overrides, suspensions, enrolments,
     # meals, balances, bland meals of the month and week, diets, menu periods and variations (no menu
     # published here: tests/mensa/menu/test_menu_famiglie.py counts the full menu), bus enrolments,
-    # their boardings (prefetch, only when enrolled); the comune is cached after the first request.
-    expected = 16
+    # their boardings (prefetch, only when enrolled), the school calendar and closures of the week's menu
+    # (from the process's memory when the page cache is on: mensa.calendario.calendari_anno_scuola); the
+    # comune is cached after the first request.
+    expected = 18
     leonardo = alice_children[0]
     client.force_login(alice)
     client.get(_url(leonardo))

@@ -77,9 +77,9 @@ def test_the_page_with_the_week_menu_keeps_a_fixed_query_count(client, clock, le
     settings.FAMILY_PAGE_CACHE_SECONDS = 0  # the render path; hits: tests/consumatori/test_page_cache.py
     # session, user, consumer, calendars, closures, absences, overrides, suspensions, enrolments,
     # meals, balances, bland meals (month and week), diets, their excluded ingredients, menu periods,
-    # courses, variations, substitutes, ingredients, bus enrolments (the comune is cached after the
-    # first request)
-    expected = 20
+    # courses, variations, substitutes, ingredients, bus enrolments, the school calendar and closures of
+    # the week's menu (from memory when the page cache is on) (the comune is cached after the first request)
+    expected = 22
     client.force_login(alice)
     client.get(_dettaglio(celiaca))
     with django_assert_num_queries(expected):
@@ -96,7 +96,7 @@ def test_the_page_with_the_week_menu_keeps_a_fixed_query_count(client, clock, le
         assert client.get(_dettaglio(celiaca, "2027-02")).status_code == 200
 
 
-def test_the_public_menu_shows_the_week_with_allergens_without_login(client, clock, menu):
+def test_the_public_menu_shows_the_week_with_allergens_without_login(client, clock, menu, mensa_alice):
     body = client.get("/leporano/menu/?settimana=2026-11-30").content.decode()
     assert "Scuola primaria" in body and "Pasta al pomodoro" in body
     assert "Merluzzo impanato <sup" in body and ">1, 3, 4</sup>" in body
@@ -108,9 +108,10 @@ def test_the_public_menu_shows_the_week_with_allergens_without_login(client, clo
         assert "Risotto al pomodoro" in body and "Pasta al pomodoro" not in body
 
 
-def test_the_public_page_runs_a_fixed_number_of_queries(client, clock, menu, django_assert_num_queries):
-    # comune, periods, courses, variations, ingredients
-    with django_assert_num_queries(5):
+def test_the_public_page_runs_a_fixed_number_of_queries(client, clock, menu, mensa_alice,
+                                                         django_assert_num_queries):
+    # comune, periods, courses, variations, ingredients, school calendars, closures
+    with django_assert_num_queries(7):
         client.get("/leporano/menu/?settimana=2026-11-30")
 
 
