@@ -259,6 +259,10 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith("redis"):
+    # A broker that does not answer is noticed at once (omnibus.publish leaves the work to the sweepers).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
@@ -305,6 +309,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trasporto.tasks.mensilita_debit_due",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=6, minute=0),
     },
+    # The notifications' outbox: messages committed while the broker was down, published again.
+    "notifiche-consegne-in-sospeso": {
+        "task": "notifiche.tasks.consegne_in_sospeso",
+        "schedule": 60.0,
+    },
     # The bounces of the reminder e-mails, read from BOUNCE_MAILBOX (nothing when it is empty).
     "ufficio-rimbalzi": {
         "task": "ufficio.tasks.rimbalzi_leggi_task",
@@ -325,12 +334,17 @@ FDR_MAX_BYTES = env.int("FDR_MAX_BYTES", default=20 * 1024 * 1024)
 
 CACHES = {
     "default": (
-        # Django's backend, keeping one redis-py client per pool (omnibus/cache.py).
-        {"BACKEND": "omnibus.cache.RedisCache", "LOCATION": REDIS_URL}
+        # Django's backend, keeping one redis-py client per pool, whose errors are misses (omnibus/cache.py):
+        # with Redis down the portal serves from PostgreSQL.
+        {"BACKEND": "omnibus.cache.ResilientRedisCache", "LOCATION": REDIS_URL,
+         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2}}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Entries that writes dropped during a Redis outage would leave stale: version stamps (omnibus.stamps) and
+# cached sessions (a logout). Each process forgets them before using Redis again (omnibus.cache).
+CACHE_FORGET_AFTER_OUTAGE = ["stamp:v1:*", "django.contrib.sessions.cached_db*"]
 
 # Family pages (CITTADINO, Dettaglio, Pagamenti) cached whole in the shared cache, keyed on version
 # stamps bumped by every write (consumatori.page_cache, omnibus.stamps). Only with Redis: with the

@@ -1,16 +1,15 @@
 from django.conf import settings
 from django.contrib import admin
-from django.http import HttpResponse
 from django.urls import include, path
 from django.views.static import serve
+
+from omnibus.health import healthz
 
 admin.site.site_header = "Omnibus – amministrazione"
 admin.site.site_title = "Omnibus"
 admin.site.index_title = "Servizi scolastici del comune"
 
-
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
+handler500 = "omnibus.health.server_error_or_unavailable"
 
 
 urlpatterns = [
