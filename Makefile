@@ -8,7 +8,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export PORT HOST
 
-.PHONY: install run test lint bench seed clean
+.PHONY: install run test lint bench seed clean backup restore-drill
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,15 @@ bench: install
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	@eval "$$($(BIN)/python scripts/services.py)" && \
 	$(BIN)/python -m bench.run $(if $(QUICK),--quick) $(BENCH_ARGS)
+
+# PostgreSQL (pg_dump) and the private files into BACKUP_DIR (var/backups), encrypted with BACKUP_PASSPHRASE if
+# set, keeping the newest BACKUP_KEEP; then the drill: the latest backup restored into a temporary database,
+# checked (migrations, balances, paid positions, certificates) and dropped.
+backup: install
+	@eval "$$($(BIN)/python scripts/services.py)" && $(BIN)/python manage.py backup
+
+restore-drill: install
+	@eval "$$($(BIN)/python scripts/services.py)" && $(BIN)/python manage.py restore_drill
 
 clean:
 	rm -rf var/omnibus.sqlite3* var/broker var/static

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "pwa",
     "ufficio",
     "demo",
+    "esercizio",
 ]
 
 # The local test identity provider (an OIDC provider standing in for the SPID/CIE gateway) exists
@@ -236,6 +237,12 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Backups (esercizio.backup, `make backup`, `make restore-drill`): where, how many, and the passphrase
+# that encrypts them (gpg, AES-256; empty = not encrypted: keep the directory on encrypted storage).
+BACKUP_DIR = env.path("BACKUP_DIR", default=str(VAR_DIR / "backups"))
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+BACKUP_PASSPHRASE = env.str("BACKUP_PASSPHRASE", default="")
 
 # E-mail: console in development; EMAIL_URL (smtp://...) in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
