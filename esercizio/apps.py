@@ -7,3 +7,6 @@ class EsercizioConfig(AppConfig):
     name = "esercizio"
     verbose_name = "Esercizio del servizio"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401 - connects Celery's signals

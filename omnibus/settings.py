@@ -70,6 +70,8 @@ if IDP_TEST_ENABLED:
     INSTALLED_APPS += ["oauth2_provider", "idp_test"]
 
 MIDDLEWARE = [
+    "esercizio.metrics.RequestMetricsMiddleware",
+    "omnibus.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "omnibus.input.RejectNulMiddleware",
@@ -321,6 +323,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifiche.tasks.consegne_in_sospeso",
         "schedule": 60.0,
     },
+    # The watchdog of the nightly debits and the receipts poll (esercizio.alerts): missed deadlines e-mailed.
+    "esercizio-lavori-controllo": {
+        "task": "esercizio.tasks.lavori_check_task",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(minute="*/5"),
+    },
     # The bounces of the reminder e-mails, read from BOUNCE_MAILBOX (nothing when it is empty).
     "ufficio-rimbalzi": {
         "task": "ufficio.tasks.rimbalzi_leggi_task",
@@ -395,11 +402,21 @@ CONTENT_SECURITY_POLICY = {
 
 MESSAGE_TAGS = {40: "danger"}
 
+# Logs: one JSON object per line in production (LOG_FORMAT=json; python-json-logger), each with the request
+# id of the request, or of the request that queued the task (omnibus.logging); plain text in development.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"one_line_refusals": {"()": "omnibus.logging.OneLineRefusals"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]}},
+    "filters": {"one_line_refusals": {"()": "omnibus.logging.OneLineRefusals"},
+                "request_id": {"()": "omnibus.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s"},
+        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals", "request_id"],
+                             "formatter": LOG_FORMAT if LOG_FORMAT in ("json", "text") else "text"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
                 # flufl.bounce logs every detector it runs at INFO.
@@ -428,6 +445,19 @@ WEBPUSH_TIMEOUT_SECONDS = env.float("WEBPUSH_TIMEOUT_SECONDS", default=10.0)
 # App IO (Services API). Each comune enters its services' keys in the admin.
 APP_IO_BASE_URL = env.str("APP_IO_BASE_URL", default="https://api.io.pagopa.it/api/v1")
 APP_IO_TIMEOUT_SECONDS = env.float("APP_IO_TIMEOUT_SECONDS", default=10.0)
+
+# /metrics (esercizio.metrics) answers only with "Authorization: Bearer <METRICS_TOKEN>"; unset, it is a 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
+# Optional error tracking (sentry-sdk): off unless SENTRY_DSN is set; no personal data is sent (no user,
+# cookies, headers or bodies: send_default_pii=False, and request bodies never).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(dsn=SENTRY_DSN, send_default_pii=False, max_request_body_size="never",
+                    environment=env.str("SENTRY_ENVIRONMENT", default="production" if PRODUCTION else "development"),
+                    traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0))
 
 # Bootstrap Italia assets are served locally (no CDN: privacy and CSP).
 DJANGO_BOOTSTRAP_ITALIA_USE_CDN = False
