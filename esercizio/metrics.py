@@ -40,7 +40,7 @@ TASKS = Counter("omnibus_celery_tasks", "Celery tasks run, by name and outcome."
 TASK_DURATION = Histogram("omnibus_celery_task_duration_seconds", "Celery task run time.", ["task"],
                           buckets=(0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900))
 
-QUEUES = ("celery", "interattiva", "massiva", "notturna")
+QUEUES = ("interattiva", "massiva", "notturna", "celery")
 
 
 def _view_of(request: HttpRequest) -> str:

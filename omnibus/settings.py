@@ -280,6 +280,34 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Queues by urgency, so that at 09:00 a family's confirmation never waits behind a clerk's 1,000 letters:
+# - interattiva: what a family or a clerk is waiting for now (messages, payments made payable and credited,
+#   the kitchen count at the cut-off, the watchdog);
+# - massiva: letters, exports, reports, reminders, bounces, reconciliation, consolidation (and anything new);
+# - notturna: the nightly debits and housekeeping.
+# `make run` runs one worker on all three (Procfile); docker-compose one worker per queue.
+CELERY_TASK_DEFAULT_QUEUE = "massiva"
+CELERY_QUEUES_BY_URGENCY = ("interattiva", "massiva", "notturna")
+CELERY_TASK_ROUTES = {
+    "notifiche.tasks.*": {"queue": "interattiva"},
+    "pagamenti.tasks.posizione_publish_task": {"queue": "interattiva"},
+    "pagamenti.tasks.posizioni_poll_all": {"queue": "interattiva"},
+    "pagamenti.tasks.posizioni_poll_task": {"queue": "interattiva"},
+    "pagamenti.tasks.avviso_email_task": {"queue": "interattiva"},
+    "mensa.tasks.kitchen_counts_due": {"queue": "interattiva"},
+    "mensa.tasks.kitchen_count_send": {"queue": "interattiva"},
+    "esercizio.tasks.*": {"queue": "interattiva"},
+    "mensa.tasks.meal_debit_all": {"queue": "notturna"},
+    "mensa.tasks.meal_debit_comune": {"queue": "notturna"},
+    "trasporto.tasks.mensilita_debit_due": {"queue": "notturna"},
+    "trasporto.tasks.mensilita_debit_task": {"queue": "notturna"},
+    "comuni.tasks.housekeeping": {"queue": "notturna"},
+    "ufficio.tasks.*": {"queue": "massiva"},
+    "pagamenti.riconciliazione.tasks.*": {"queue": "massiva"},
+    "pagamenti.tasks.saldi_consolida_task": {"queue": "massiva"},
+    "mensa.tasks.variazione_menu_notify": {"queue": "massiva"},
+    "trasporto.tasks.solleciti_trasporto_task": {"queue": "massiva"},
+}
 CELERY_BEAT_SCHEDULE = {
     "pulizia-giornaliera": {
         "task": "comuni.tasks.housekeeping",

@@ -36,7 +36,7 @@ def _wait_for(predicate, seconds: float = 30) -> bool:
 
 
 def test_a_redis_outage_is_no_outage_and_the_confirmation_follows_once(
-    transactional_db, own_redis, monkeypatch, leporano, alice, alice_children
+    transactional_db, own_redis, settings, monkeypatch, leporano, alice, alice_children
 ):
     Clock(monkeypatch)  # Monday 23 November 2026, 08:00: before the 09:00 cut-off for Tuesday
     setup_mensa(leporano, alice_children)
@@ -88,7 +88,7 @@ def test_a_redis_outage_is_no_outage_and_the_confirmation_follows_once(
     assert consegne_in_sospeso_publish(prima_di=timezone.now()) == 1
     assert consegne_in_sospeso_publish(prima_di=timezone.now()) == 0  # published once
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20,
-                      queues=list(app.amqp.queues) or None):
+                      queues=list(settings.CELERY_QUEUES_BY_URGENCY)):
         assert _wait_for(lambda: len(mail.outbox) >= 1)
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["alice@example.org"] and "24/11/2026" in mail.outbox[0].body
