@@ -127,6 +127,15 @@ else:
     # PostgreSQL's cost threshold still starts it and compiling costs more than it saves (the debtors page
     # of 100,000 accounts spent 200 ms of its 660 compiling; EXPLAIN ANALYZE shows it as "JIT: Timing").
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+# An optional read replica for the office's lists, reports and exports (omnibus.db_router); money paths and
+# family pages always read the primary. In the tests it mirrors the primary (TEST MIRROR).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {**env.db("DATABASE_REPLICA_URL"), "ATOMIC_REQUESTS": False,
+                            "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0), "CONN_HEALTH_CHECKS": True,
+                            "OPTIONS": DATABASES["default"].get("OPTIONS", {}), "TEST": {"MIRROR": "default"}}
+USE_READ_REPLICA = bool(DATABASE_REPLICA_URL)
+DATABASE_ROUTERS = ["omnibus.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "comuni.User"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from comuni.models import Comune, User
+from omnibus.db_router import da_replica
 from omnibus.publish import publish
 from pagamenti.pdf import render_pdf
 
@@ -86,7 +87,8 @@ def esportazione_run(*, esportazione: Esportazione) -> Esportazione:
         if esportazione.report == LETTERE:
             content, nome_file, parametri = lettere_build(esportazione=esportazione, progress=progress)
         else:
-            content, nome_file, parametri = _report_build(esportazione=esportazione, progress=progress)
+            with da_replica():  # a report may be a little behind: read from the replica if there is one
+                content, nome_file, parametri = _report_build(esportazione=esportazione, progress=progress)
     except Exception as error:
         logger.exception("esportazione %s non riuscita", esportazione.pk)
         aperta.update(stato=StatoEsportazione.ERRORE, errore=(str(error) or type(error).__name__)[:300])
