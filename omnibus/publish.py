@@ -20,8 +20,6 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5.0
-# kombu's publish retry, shortened: a broker that does not answer at once is left to the sweepers.
-PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
 
 _down_until = 0.0
 
@@ -32,13 +30,14 @@ def broker_down() -> bool:
 
 
 def publish(task, *args, **kwargs) -> bool:
-    """`task.apply_async(args, kwargs)`; False (logged) if the broker cannot take it now."""
+    """`task.delay(*args, **kwargs)`; False (logged) if the broker cannot take it now. kombu's publish retry
+    is short (CELERY_TASK_PUBLISH_RETRY_POLICY): a broker that does not answer is left to the sweepers."""
     global _down_until
     if broker_down():
         logger.warning("broker down: %s not queued now", task.name)
         return False
     try:
-        task.apply_async(args, kwargs, retry_policy=PUBLISH_RETRY_POLICY)
+        task.delay(*args, **kwargs)
     except Exception as error:  # kombu.OperationalError, redis ConnectionError, OSError...
         if getattr(task.app.conf, "task_always_eager", False):
             raise  # eager (tests, development): the task itself failed, not the broker

@@ -288,6 +288,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing from a request: one quick retry, then omnibus.publish leaves the work to the outbox's sweeper.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Queues by urgency, so that at 09:00 a family's confirmation never waits behind a clerk's 1,000 letters:
 # - interattiva: what a family or a clerk is waiting for now (messages, payments made payable and credited,

@@ -33,13 +33,13 @@ def counted(monkeypatch):
     """How many push and App IO tasks were queued (each still runs)."""
     queued = {"push": 0, "io": 0}
     for name, task in (("push", tasks.push_notifiche), ("io", tasks.io_notifiche)):
-        original = task.apply_async  # omnibus.publish queues with apply_async
+        original = task.delay
 
-        def apply_async(*args, _name=name, _original=original, **kwargs):
+        def delay(*args, _name=name, _original=original):
             queued[_name] += 1
-            return _original(*args, **kwargs)
+            return _original(*args)
 
-        monkeypatch.setattr(task, "apply_async", apply_async)
+        monkeypatch.setattr(task, "delay", delay)
     return queued
 
 
