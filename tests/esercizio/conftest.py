@@ -17,8 +17,7 @@ def broker_at(url: str):
     from omnibus.celery import app
 
     def reset() -> None:
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # Not closed: kombu's global pools hand the same pool to whoever publishes to that URL next.
         app._pool = None
         app.__dict__.get("amqp") and setattr(app.amqp, "_producer_pool", None)
         publish._down_until = 0.0

@@ -15,7 +15,6 @@ from django_scopes import scope
 
 from esercizio.backup import backups_list, backups_prune
 from pagamenti.consolidamento import saldi_consolida
-from pagamenti.models import Movimento
 from pagamenti.pagopa.services import ricevuta_receive
 from pagamenti.services import movimento_register
 from tests.pagamenti.conftest import configure
@@ -66,10 +65,9 @@ def test_the_drill_passes_on_a_good_backup_and_fails_on_a_tampered_one(
 
     # One movement changed: the next backup fails the drill, naming the account.
     settings.BACKUP_PASSPHRASE = ""
-    with scope(comune=leporano):
-        meal = Movimento.objects.filter(tipo="pasto").order_by("pk").first()
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE pagamenti_movimento SET importo = -41.00 WHERE id = %s", [meal.pk])
+        cursor.execute("UPDATE pagamenti_movimento SET importo = -41.00 WHERE chiave = 'pasto:2026-11-23'")
+        assert cursor.rowcount == 1
     call_command("backup", stdout=io.StringIO())
     assert backups_list()[-1].name.endswith(".tar")
     output, passed = _drill()
