@@ -5,12 +5,14 @@ The Redis is the test's own (tests/esercizio/redis_server.py), stopped and start
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
@@ -21,7 +23,13 @@ from notifiche.models import Notifica
 from tests.conftest import PASSWORD
 from tests.mensa.conftest import TUESDAY, Clock, setup_mensa
 
-pytestmark = pytest.mark.services
+from .redis_server import REDIS_SERVER
+
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="a worker thread needs a shared PostgreSQL"),
+    pytest.mark.skipif(not os.path.exists(REDIS_SERVER), reason="Debian's redis-server is not installed"),
+]
 
 REGISTRATA = "Assenza registrata il 23/11/2026 08:00 da Alice Lacaita"  # Dettaglio's line for the day
 
