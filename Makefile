@@ -8,7 +8,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export PORT HOST
 
-.PHONY: install run test lint bench seed clean android-project
+.PHONY: install run test lint bench seed clean android-project backup restore-drill
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,15 @@ android-project: install
 	  $(if $(filter command line,$(origin HOST)),--host "$(HOST)") \
 	  $(if $(PACKAGE),--package "$(PACKAGE)") $(if $(FINGERPRINT),--fingerprint "$(FINGERPRINT)") \
 	  $(if $(VERSION),--version-name "$(VERSION)") $(if $(VERSION_CODE),--version-code "$(VERSION_CODE)")
+
+# PostgreSQL (pg_dump) and the private files into BACKUP_DIR (var/backups), encrypted with BACKUP_PASSPHRASE if
+# set, keeping the newest BACKUP_KEEP; then the drill: the latest backup restored into a temporary database,
+# checked (migrations, balances, paid positions, certificates) and dropped.
+backup: install
+	@eval "$$($(BIN)/python scripts/services.py)" && $(BIN)/python manage.py backup
+
+restore-drill: install
+	@eval "$$($(BIN)/python scripts/services.py)" && $(BIN)/python manage.py restore_drill
 
 clean:
 	rm -rf var/omnibus.sqlite3* var/broker var/static

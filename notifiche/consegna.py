@@ -10,18 +10,30 @@ message of the transaction and outside its savepoints, hands the ready ones to t
 a nightly job warning 2,000 families queues a handful of push and App IO tasks, not 4,000, and each
 task works on its batch set-based (notifiche.push_invio, notifiche.io.invio.io_sort). The e-mails stay
 one task each (one SMTP message each, claimed once).
+
+The transactional outbox: every message is INSERTed with its delivery (`Notifica.da_consegnare`), in the
+transaction that writes it, and cleared once the broker took its task. If the broker (Redis) is down at
+commit, the family's request still answers (omnibus.publish never raises) and the row keeps its delivery;
+`consegne_in_sospeso_publish`, every minute from beat, hands such rows to the workers once the broker is
+back. A message is never lost, and never sent twice: a row published twice (a crash between publishing
+and clearing) meets channels that each send once (the e-mail claimed by `email_inviata_il`, push by
+InvioPush's unique key, App IO by MessaggioIO's one-to-one).
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
 from django.db import DEFAULT_DB_ALIAS, transaction
+from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from comuni.models import Comune
+from omnibus.publish import publish
 
 from .models import Notifica
 
@@ -37,6 +49,15 @@ class Consegna:
     email: bool = True
     ambito_io: str = "mensa"
     pagamento: dict | None = None
+
+    def outbox(self) -> dict:
+        """What the outbox column keeps to publish it again."""
+        return {"email": self.email, "ambito_io": self.ambito_io, "pagamento": self.pagamento}
+
+    @classmethod
+    def from_outbox(cls, notifica_id: int, comune_id: int, payload: dict) -> Consegna:
+        return cls(notifica_id, comune_id, email=bool(payload.get("email", True)),
+                   ambito_io=payload.get("ambito_io") or "mensa", pagamento=payload.get("pagamento"))
 
 
 @dataclass(eq=False)
@@ -82,27 +103,57 @@ def consegna_dopo_commit(consegna: Consegna, using: str = DEFAULT_DB_ALIAS) -> N
     hooks.append((set(), lotto.flush, False))
 
 
-def dispatch(consegne: list[Consegna]) -> None:
+def dispatch(consegne: list[Consegna]) -> int:
     """To the workers (with their retries): one message alone in one task for every channel; many, the
-    e-mails one by one and push and App IO by batches per comune."""
+    e-mails one by one and push and App IO by batches per comune. The messages whose tasks the broker took
+    leave the outbox; with the broker down the others stay there for the sweeper. Returns how many left it."""
     from .tasks import io_notifiche, notifica_consegna, notifica_email, push_notifiche
 
     by_comune: dict[int, list[Consegna]] = defaultdict(list)
     for consegna in consegne:
         by_comune[consegna.comune_id].append(consegna)
+    published: list[int] = []
     for comune_id, items in by_comune.items():
         if len(items) == 1:
             c = items[0]
-            notifica_consegna.delay(comune_id, c.notifica_id, email=c.email, ambito_io=c.ambito_io,
-                                    pagamento=c.pagamento)
+            if publish(notifica_consegna, comune_id, c.notifica_id, email=c.email, ambito_io=c.ambito_io,
+                       pagamento=c.pagamento):
+                published.append(c.notifica_id)
             continue
-        for consegna in items:
-            if consegna.email:
-                notifica_email.delay(comune_id, consegna.notifica_id)
+        # Several tasks per message: the message leaves the outbox when all of its tasks were taken.
         for start in range(0, len(items), BATCH):
             batch = items[start:start + BATCH]
-            push_notifiche.delay(comune_id, [c.notifica_id for c in batch])
-            io_notifiche.delay(comune_id, [[c.notifica_id, c.ambito_io, c.pagamento] for c in batch])
+            ok = all([publish(notifica_email, comune_id, c.notifica_id) for c in batch if c.email])
+            ok = publish(push_notifiche, comune_id, [c.notifica_id for c in batch]) and ok
+            ok = publish(io_notifiche, comune_id, [[c.notifica_id, c.ambito_io, c.pagamento] for c in batch]) and ok
+            if ok:
+                published += [c.notifica_id for c in batch]
+    if published:
+        with scopes_disabled():
+            Notifica.objects.filter(pk__in=published).update(da_consegnare=None)
+    return len(published)
+
+
+SWEEP_AFTER = datetime.timedelta(minutes=1)
+SWEEP_BATCH = 5000
+
+
+def consegne_in_sospeso_publish(*, prima_di: datetime.datetime | None = None) -> int:
+    """The outbox's sweeper: publish again the messages stored before `prima_di` (a minute ago) that are
+    still waiting for the broker. Returns how many the broker took."""
+    prima_di = prima_di or timezone.now() - SWEEP_AFTER
+    taken = 0
+    while True:
+        with scopes_disabled():
+            rows = list(Notifica.objects.filter(da_consegnare__isnull=False, creata_il__lte=prima_di)
+                        .order_by("creata_il", "pk").values_list("pk", "comune_id", "da_consegnare")[:SWEEP_BATCH])
+        if not rows:
+            return taken
+        done = dispatch([Consegna.from_outbox(pk, comune_id, payload) for pk, comune_id, payload in rows])
+        taken += done
+        if done < len(rows):  # the broker is still down: the next run tries again
+            logger.warning("outbox: %s messages still waiting for the broker", len(rows) - done)
+            return taken
 
 
 def notifica_consegna_run(*, comune: Comune, notifica_id: int, email: bool = True, ambito_io: str = "mensa",

@@ -31,6 +31,9 @@ class Notifica(models.Model):
     # A document attached to the e-mail, "<kind>:<reference>", rendered when sent (see notifiche.allegati).
     allegato = models.CharField(_("allegato"), max_length=100, blank=True, default="", db_default="", editable=False)
     creata_il = models.DateTimeField(_("creata il"), auto_now_add=True)
+    # The transactional outbox (notifiche.consegna): how to deliver it, written in the same INSERT, cleared
+    # once handed to the broker. A row still holding it a minute later is published again by the sweeper.
+    da_consegnare = models.JSONField(_("consegna in attesa"), null=True, blank=True, editable=False)
 
     objects = ScopedManager(comune="comune")
 
@@ -41,7 +44,10 @@ class Notifica(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "chiave"], condition=~Q(chiave=""), name="notifica_una_volta"),
         ]
-        indexes = [models.Index(fields=["comune", "user", "letta"])]
+        indexes = [
+            models.Index(fields=["comune", "user", "letta"]),
+            models.Index(fields=["creata_il"], condition=Q(da_consegnare__isnull=False), name="notifica_da_consegnare"),
+        ]
 
     def __str__(self) -> str:
         return self.titolo

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
 from dataclasses import dataclass
@@ -24,19 +25,22 @@ from .models import Notifica, PreferenzeCanali
 logger = logging.getLogger(__name__)
 
 
-def _insert_once(rows: list[Notifica], now: datetime.datetime | None = None) -> list[tuple[int, int, str]]:
+def _insert_once(rows: list[Notifica], consegne: list[Consegna],
+                 now: datetime.datetime | None = None) -> list[tuple[int, int, str]]:
     """INSERT the messages in one statement; a key already used for the user (before, or earlier in the
     list) is skipped by the partial unique index (user, chiave) WHERE chiave <> '' — no savepoint needed,
-    and a concurrent sender with the same key waits and skips. Returns (id, user id, key) of those stored."""
+    and a concurrent sender with the same key waits and skips. Each row carries its delivery (`consegne`,
+    the outbox: notifiche.consegna). Returns (id, user id, key) of those stored."""
     table = Notifica._meta.db_table
     creata_il = connection.ops.adapt_datetimefield_value(now or timezone.now())
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    outbox = Notifica._meta.get_field("da_consegnare")
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
     params: list[object] = []
-    for n in rows:
+    for n, consegna in zip(rows, consegne, strict=True):
         params += [n.comune_id, n.user_id, n.consumatore_id, n.titolo, n.testo, False, n.chiave, creata_il,
-                   n.allegato]
+                   n.allegato, outbox.get_db_prep_save(consegna.outbox(), connection)]
     sql = f"""INSERT INTO {table} (comune_id, user_id, consumatore_id, titolo, testo, letta, chiave, creata_il,
-                                   allegato)
+                                   allegato, da_consegnare)
               VALUES {values} ON CONFLICT DO NOTHING RETURNING id, user_id, chiave"""  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -66,13 +70,13 @@ def notifica_send(
     see notifiche.allegati) attaches that document to the e-mail."""
     notifica = Notifica(comune=comune, user=user, consumatore=consumatore, titolo=titolo, testo=testo, chiave=chiave,
                         creata_il=timezone.now(), allegato=allegato)
-    stored = _insert_once([notifica], notifica.creata_il)
+    consegna = Consegna(0, comune.pk, email=email and bool(user.email), ambito_io=ambito_io, pagamento=pagamento)
+    stored = _insert_once([notifica], [consegna], notifica.creata_il)
     if not stored:
         return None
     notifica.pk = stored[0][0]
     notifica._state.adding = False
-    consegna_dopo_commit(Consegna(notifica.pk, comune.pk, email=email and bool(user.email), ambito_io=ambito_io,
-                                  pagamento=pagamento))
+    consegna_dopo_commit(dataclasses.replace(consegna, notifica_id=notifica.pk))
     return notifica
 
 
@@ -133,14 +137,14 @@ def notifiche_send_bulk(notifiche: list[NotificaDaInviare]) -> list[int]:
     notifica_send delivers it. Returns the ids stored."""
     if not notifiche:
         return []
-    stored = _insert_once([Notifica(comune=n.comune, user=n.user, consumatore=n.consumatore, titolo=n.titolo,
-                                    testo=n.testo, chiave=n.chiave) for n in notifiche])
     # The same delivery as notifica_send, per stored message: the e-mail task (claimed once, honouring the
     # family's channel preferences), push and App IO.
-    by_key = {(n.user.pk, n.chiave): n for n in notifiche}
+    consegne = [Consegna(0, n.comune.pk, email=n.email and bool(n.user.email)) for n in notifiche]
+    stored = _insert_once([Notifica(comune=n.comune, user=n.user, consumatore=n.consumatore, titolo=n.titolo,
+                                    testo=n.testo, chiave=n.chiave) for n in notifiche], consegne)
+    by_key = {(n.user.pk, n.chiave): consegna for n, consegna in zip(notifiche, consegne, strict=True)}
     for pk, user_id, chiave in stored:
-        n = by_key[user_id, chiave]
-        consegna_dopo_commit(Consegna(pk, n.comune.pk, email=n.email and bool(n.user.email)))
+        consegna_dopo_commit(dataclasses.replace(by_key[user_id, chiave], notifica_id=pk))
     return [pk for pk, _user, _chiave in stored]
 
 

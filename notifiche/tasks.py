@@ -93,3 +93,11 @@ def io_notifica(self, comune, notifica_id: int, ambito: str = "mensa", pagamento
         raise self.retry(args=(comune.pk, notifica_id, ambito, pagamento),
                          countdown=RETRY_COUNTDOWN * (2 ** self.request.retries)) from exc
     return messaggio.stato if messaggio else ""
+
+
+@shared_task(name="notifiche.tasks.consegne_in_sospeso", ignore_result=True)
+def consegne_in_sospeso() -> int:
+    """Beat, every minute: the outbox's messages the broker could not take at commit, published again."""
+    from .consegna import consegne_in_sospeso_publish
+
+    return consegne_in_sospeso_publish()

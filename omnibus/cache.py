@@ -1,14 +1,34 @@
-"""Django's Redis cache backend, without building a new redis-py client for every cache call.
+"""Django's Redis cache backend, kept fast and made to survive a Redis outage.
 
-Django's RedisCacheClient.get_client() makes a `redis.Redis(connection_pool=pool)` per operation, and
-redis-py's constructor fills a dictionary of some 170 response callbacks each time: about a quarter of
-a millisecond per cache call, several per family page. The client is thread-safe and tied to its
-pool; one per pool is kept. Nothing else changes (same pools, serializer, options).
+Fast: Django's RedisCacheClient.get_client() makes a `redis.Redis(connection_pool=pool)` per operation, and
+redis-py's constructor fills a dictionary of some 170 response callbacks each time: about a quarter of a
+millisecond per cache call, several per family page. The client is thread-safe and tied to its pool; one
+per pool is kept.
+
+Resilient (`ResilientRedisCache`, the backend settings use): the cache is an optimisation, never a
+dependency. With Redis down or unreachable every read is a miss and every write is dropped (add() reports
+success, so a lock taken with it is granted; rate limits do not count meanwhile), so the portal
+keeps serving from PostgreSQL (sessions are cached_db, version stamps then never match: pages are rendered
+afresh). After a failure the backend leaves Redis alone for `RETRY_AFTER_SECONDS` (no connect attempt per
+call), then tries again. Writes dropped during the outage would leave stale entries behind once Redis
+returns (a version stamp not bumped, a session not deleted at logout): before its first operation after
+an outage, each process forgets the keys matching `CACHE_FORGET_AFTER_OUTAGE` (a SCAN and UNLINK).
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+
+from django.conf import settings
 from django.core.cache.backends import redis as django_redis
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5.0
+FAILURES = (RedisError, OSError)
 
 
 class RedisCacheClient(django_redis.RedisCacheClient):
@@ -25,3 +45,115 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+
+class _Outage:
+    """One process's view of the cache server: since when it failed, and whether to forget keys."""
+
+    def __init__(self) -> None:
+        self.down_until = 0.0
+        self.forget_pending = False
+        self.lock = threading.Lock()
+
+
+def _resilient(name: str, on_failure):
+    def method(self, *args, **kwargs):
+        outage = self._outage
+        if outage.down_until and time.monotonic() < outage.down_until:
+            return on_failure(*args, **kwargs)
+        try:
+            if outage.forget_pending:
+                self._forget_after_outage()
+            result = getattr(super(ResilientRedisCache, self), name)(*args, **kwargs)
+        except FAILURES as error:
+            self._failed(name, error)
+            return on_failure(*args, **kwargs)
+        if outage.down_until:
+            outage.down_until = 0.0
+            logger.warning("cache: Redis answers again")
+        return result
+
+    method.__name__ = name
+    return method
+
+
+def _default(key, default=None, *args, **kwargs):
+    return default
+
+
+def _nothing(*args, **kwargs):
+    return None
+
+
+def _false(*args, **kwargs):
+    return False
+
+
+def _true(*args, **kwargs):
+    # add() "stored": a lock taken with it (allauth's rate-limit lock) is granted, as nobody else can hold it.
+    return True
+
+
+def _no_keys(*args, **kwargs):
+    return {}
+
+
+def _all_failed(data, *args, **kwargs):
+    return list(data)
+
+
+def _missing(key, *args, **kwargs):
+    raise ValueError(f"Key '{key}' not found (cache unavailable).")
+
+
+class ResilientRedisCache(RedisCache):
+    """RedisCache whose errors are misses (reads) and no-ops (writes); see the module's docstring."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._outage = _Outage()
+
+    def _failed(self, operation: str, error: Exception) -> None:
+        outage = self._outage
+        first = not outage.down_until
+        outage.down_until = time.monotonic() + RETRY_AFTER_SECONDS
+        outage.forget_pending = True
+        if first:
+            logger.warning("cache: Redis unavailable (%s in %s); serving without cache", error, operation)
+
+    def _forget_after_outage(self) -> None:
+        with self._outage.lock:
+            if not self._outage.forget_pending:
+                return
+            client = self._cache.get_client(write=True)
+            forgotten = 0
+            for pattern in getattr(settings, "CACHE_FORGET_AFTER_OUTAGE", ()):
+                batch = []
+                for key in client.scan_iter(match=self.make_key(pattern), count=1000):
+                    batch.append(key)
+                    if len(batch) >= 1000:
+                        forgotten += client.unlink(*batch)
+                        batch = []
+                if batch:
+                    forgotten += client.unlink(*batch)
+            self._outage.forget_pending = False
+            logger.warning("cache: back after an outage, %s entries written meanwhile forgotten", forgotten)
+
+    def available(self) -> bool:
+        """Whether Redis answers now (for /healthz/): a PING, outside the breaker."""
+        try:
+            return bool(self._cache.get_client().ping())
+        except FAILURES:
+            return False
+
+    add = _resilient("add", _true)
+    get = _resilient("get", _default)
+    set = _resilient("set", _nothing)
+    touch = _resilient("touch", _false)
+    delete = _resilient("delete", _false)
+    get_many = _resilient("get_many", _no_keys)
+    has_key = _resilient("has_key", _false)
+    incr = _resilient("incr", _missing)
+    set_many = _resilient("set_many", _all_failed)
+    delete_many = _resilient("delete_many", _nothing)
+    clear = _resilient("clear", _false)

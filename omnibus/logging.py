@@ -8,7 +8,9 @@ reason on the same line.
 
 from __future__ import annotations
 
+import contextvars
 import logging
+import uuid
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 
@@ -28,3 +30,33 @@ class OneLineRefusals(logging.Filter):
             record.exc_info = None
             record.exc_text = None
         return True
+
+
+# The request being served (or the request that queued the running task: esercizio.signals carries it in
+# the task's headers), on every log record as `request_id`.
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id_var.get() or "-"
+        return True
+
+
+class RequestIdMiddleware:
+    """A request id per request: the proxy's X-Request-ID if it sends a sane one, else a new one; echoed in
+    the response and put on every log line of the request and of the tasks it queues."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        given = request.headers.get("X-Request-ID", "")
+        request_id = given if given and len(given) <= 64 and given.replace("-", "").isalnum() else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = request_id
+        return response

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ufficio",
     "attivazione",
     "demo",
+    "esercizio",
 ]
 
 # The local test identity provider (an OIDC provider standing in for the SPID/CIE gateway) exists
@@ -71,6 +72,8 @@ if IDP_TEST_ENABLED:
     INSTALLED_APPS += ["oauth2_provider", "idp_test"]
 
 MIDDLEWARE = [
+    "esercizio.metrics.RequestMetricsMiddleware",
+    "omnibus.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "omnibus.input.RejectNulMiddleware",
@@ -126,6 +129,15 @@ else:
     # PostgreSQL's cost threshold still starts it and compiling costs more than it saves (the debtors page
     # of 100,000 accounts spent 200 ms of its 660 compiling; EXPLAIN ANALYZE shows it as "JIT: Timing").
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+# An optional read replica for the office's lists, reports and exports (omnibus.db_router); money paths and
+# family pages always read the primary. In the tests it mirrors the primary (TEST MIRROR).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {**env.db("DATABASE_REPLICA_URL"), "ATOMIC_REQUESTS": False,
+                            "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0), "CONN_HEALTH_CHECKS": True,
+                            "OPTIONS": DATABASES["default"].get("OPTIONS", {}), "TEST": {"MIRROR": "default"}}
+USE_READ_REPLICA = bool(DATABASE_REPLICA_URL)
+DATABASE_ROUTERS = ["omnibus.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "comuni.User"
@@ -266,6 +278,12 @@ STORAGES = {
     },
 }
 
+# Backups (esercizio.backup, `make backup`, `make restore-drill`): where, how many, and the passphrase
+# that encrypts them (gpg, AES-256; empty = not encrypted: keep the directory on encrypted storage).
+BACKUP_DIR = env.path("BACKUP_DIR", default=str(VAR_DIR / "backups"))
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+BACKUP_PASSPHRASE = env.str("BACKUP_PASSPHRASE", default="")
+
 # E-mail: console in development; EMAIL_URL (smtp://...) in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -288,6 +306,10 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith("redis"):
+    # A broker that does not answer is noticed at once (omnibus.publish leaves the work to the sweepers).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
@@ -295,7 +317,37 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing from a request: one quick retry, then omnibus.publish leaves the work to the outbox's sweeper.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Queues by urgency, so that at 09:00 a family's confirmation never waits behind a clerk's 1,000 letters:
+# - interattiva: what a family or a clerk is waiting for now (messages, payments made payable and credited,
+#   the kitchen count at the cut-off, the watchdog);
+# - massiva: letters, exports, reports, reminders, bounces, reconciliation, consolidation (and anything new);
+# - notturna: the nightly debits and housekeeping.
+# `make run` runs one worker on all three (Procfile); docker-compose one worker per queue.
+CELERY_TASK_DEFAULT_QUEUE = "massiva"
+CELERY_QUEUES_BY_URGENCY = ("interattiva", "massiva", "notturna")
+CELERY_TASK_ROUTES = {
+    "notifiche.tasks.*": {"queue": "interattiva"},
+    "pagamenti.tasks.posizione_publish_task": {"queue": "interattiva"},
+    "pagamenti.tasks.posizioni_poll_all": {"queue": "interattiva"},
+    "pagamenti.tasks.posizioni_poll_task": {"queue": "interattiva"},
+    "pagamenti.tasks.avviso_email_task": {"queue": "interattiva"},
+    "mensa.tasks.kitchen_counts_due": {"queue": "interattiva"},
+    "mensa.tasks.kitchen_count_send": {"queue": "interattiva"},
+    "esercizio.tasks.*": {"queue": "interattiva"},
+    "mensa.tasks.meal_debit_all": {"queue": "notturna"},
+    "mensa.tasks.meal_debit_comune": {"queue": "notturna"},
+    "trasporto.tasks.mensilita_debit_due": {"queue": "notturna"},
+    "trasporto.tasks.mensilita_debit_task": {"queue": "notturna"},
+    "comuni.tasks.housekeeping": {"queue": "notturna"},
+    "ufficio.tasks.*": {"queue": "massiva"},
+    "pagamenti.riconciliazione.tasks.*": {"queue": "massiva"},
+    "pagamenti.tasks.saldi_consolida_task": {"queue": "massiva"},
+    "mensa.tasks.variazione_menu_notify": {"queue": "massiva"},
+    "trasporto.tasks.solleciti_trasporto_task": {"queue": "massiva"},
+}
 CELERY_BEAT_SCHEDULE = {
     "pulizia-giornaliera": {
         "task": "comuni.tasks.housekeeping",
@@ -339,6 +391,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trasporto.tasks.mensilita_debit_due",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=6, minute=0),
     },
+    # The notifications' outbox: messages committed while the broker was down, published again.
+    "notifiche-consegne-in-sospeso": {
+        "task": "notifiche.tasks.consegne_in_sospeso",
+        "schedule": 60.0,
+    },
+    # The watchdog of the nightly debits and the receipts poll (esercizio.alerts): missed deadlines e-mailed.
+    "esercizio-lavori-controllo": {
+        "task": "esercizio.tasks.lavori_check_task",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(minute="*/5"),
+    },
     # The bounces of the reminder e-mails, read from BOUNCE_MAILBOX (nothing when it is empty).
     "ufficio-rimbalzi": {
         "task": "ufficio.tasks.rimbalzi_leggi_task",
@@ -366,12 +428,17 @@ FDR_MAX_BYTES = env.int("FDR_MAX_BYTES", default=20 * 1024 * 1024)
 
 CACHES = {
     "default": (
-        # Django's backend, keeping one redis-py client per pool (omnibus/cache.py).
-        {"BACKEND": "omnibus.cache.RedisCache", "LOCATION": REDIS_URL}
+        # Django's backend, keeping one redis-py client per pool, whose errors are misses (omnibus/cache.py):
+        # with Redis down the portal serves from PostgreSQL.
+        {"BACKEND": "omnibus.cache.ResilientRedisCache", "LOCATION": REDIS_URL,
+         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2}}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Entries that writes dropped during a Redis outage would leave stale: version stamps (omnibus.stamps) and
+# cached sessions (a logout). Each process forgets them before using Redis again (omnibus.cache).
+CACHE_FORGET_AFTER_OUTAGE = ["stamp:v1:*", "django.contrib.sessions.cached_db*"]
 
 # Family pages (CITTADINO, Dettaglio, Pagamenti) cached whole in the shared cache, keyed on version
 # stamps bumped by every write (consumatori.page_cache, omnibus.stamps). Only with Redis: with the
@@ -415,11 +482,21 @@ CONTENT_SECURITY_POLICY = {
 
 MESSAGE_TAGS = {40: "danger"}
 
+# Logs: one JSON object per line in production (LOG_FORMAT=json; python-json-logger), each with the request
+# id of the request, or of the request that queued the task (omnibus.logging); plain text in development.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"one_line_refusals": {"()": "omnibus.logging.OneLineRefusals"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]}},
+    "filters": {"one_line_refusals": {"()": "omnibus.logging.OneLineRefusals"},
+                "request_id": {"()": "omnibus.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s"},
+        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals", "request_id"],
+                             "formatter": LOG_FORMAT if LOG_FORMAT in ("json", "text") else "text"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
                 # flufl.bounce logs every detector it runs at INFO.
@@ -479,6 +556,19 @@ for _bundle in APP_IOS_BUNDLE_IDS:
         raise ImproperlyConfigured(f"APP_IOS_BUNDLE_IDS: {_bundle!r} is not a bundle id (it.omnibus.app).")
 if APP_IOS_TEAM_ID and not re.fullmatch(r"[A-Z0-9]{10}", APP_IOS_TEAM_ID):
     raise ImproperlyConfigured("APP_IOS_TEAM_ID: ten capital letters or digits, as the Apple Developer account shows.")
+
+# /metrics (esercizio.metrics) answers only with "Authorization: Bearer <METRICS_TOKEN>"; unset, it is a 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
+# Optional error tracking (sentry-sdk): off unless SENTRY_DSN is set; no personal data is sent (no user,
+# cookies, headers or bodies: send_default_pii=False, and request bodies never).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(dsn=SENTRY_DSN, send_default_pii=False, max_request_body_size="never",
+                    environment=env.str("SENTRY_ENVIRONMENT", default="production" if PRODUCTION else "development"),
+                    traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0))
 
 # Bootstrap Italia assets are served locally (no CDN: privacy and CSP).
 DJANGO_BOOTSTRAP_ITALIA_USE_CDN = False

@@ -1,15 +1,15 @@
 from django.conf import settings
 from django.contrib import admin
-from django.http import HttpResponse
 from django.urls import include, path
+
+from esercizio.metrics import metrics_view
+from omnibus.health import healthz
 
 admin.site.site_header = "Omnibus – amministrazione"
 admin.site.site_title = "Omnibus"
 admin.site.index_title = "Servizi scolastici del comune"
 
-
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
+handler500 = "omnibus.health.server_error_or_unavailable"
 
 
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz/", healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     # The platform app "Omnibus" and /.well-known/ (public): before the comuni's /<comune>/ patterns.
     path("", include("pwa.urls_piattaforma")),
     path("", include("comuni.urls")),

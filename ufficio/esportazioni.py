@@ -9,8 +9,11 @@ import logging
 import tablib
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from comuni.models import Comune, User
+from omnibus.db_router import da_replica
+from omnibus.publish import publish
 from pagamenti.pdf import render_pdf
 
 from .models import ESPORTAZIONE_APERTA, Esportazione, StatoEsportazione
@@ -61,10 +64,16 @@ def esportazione_create(*, comune: Comune, creato_da: User, nome: str, parametri
     return esportazione
 
 
+CODA_NON_DISPONIBILE = _("Il servizio di elaborazione è momentaneamente non disponibile: riprova tra qualche minuto.")
+
+
 def _enqueue(esportazione: Esportazione) -> None:
     from .tasks import esportazione_task
 
-    esportazione_task.delay(esportazione.comune_id, esportazione.pk)
+    if not publish(esportazione_task, esportazione.comune_id, esportazione.pk):
+        # The broker is down: the page says so at once and a new click starts again (no bar running for ever).
+        Esportazione.objects.filter(pk=esportazione.pk, stato__in=ESPORTAZIONE_APERTA).update(
+            stato=StatoEsportazione.ERRORE, errore=str(CODA_NON_DISPONIBILE)[:300])
 
 
 def esportazione_titolo(esportazione: Esportazione) -> str:
@@ -92,7 +101,8 @@ def esportazione_run(*, esportazione: Esportazione) -> Esportazione:
         elif esportazione.report == LETTERE:
             content, nome_file, parametri = lettere_build(esportazione=esportazione, progress=progress)
         else:
-            content, nome_file, parametri = _report_build(esportazione=esportazione, progress=progress)
+            with da_replica():  # a report may be a little behind: read from the replica if there is one
+                content, nome_file, parametri = _report_build(esportazione=esportazione, progress=progress)
     except Exception as error:
         logger.exception("esportazione %s non riuscita", esportazione.pk)
         aperta.update(stato=StatoEsportazione.ERRORE, errore=(str(error) or type(error).__name__)[:300])

@@ -29,6 +29,7 @@ from comuni.models import Comune, User
 from consumatori.models import Consumatore, Tutore
 from notifiche.io.messaggi import pagamento_of
 from notifiche.services import notifica_send
+from omnibus.publish import publish
 from pagamenti.models import ModalitaPagamento, Movimento
 from pagamenti.pagopa.services import RigaCarrello, posizione_create
 
@@ -64,7 +65,7 @@ def invio_create(*, comune: Comune, creato_da: User, livello: str, conti: list[t
 def _enqueue(invio: InvioSolleciti) -> None:
     from .tasks import invio_solleciti_task
 
-    invio_solleciti_task.delay(invio.comune_id, invio.pk)
+    publish(invio_solleciti_task, invio.comune_id, invio.pk)
 
 
 def invio_start(*, invio: InvioSolleciti) -> list[int]:

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Q
 from django.utils import timezone
 
@@ -14,7 +14,7 @@ from comuni.models import Comune
 from consumatori.models import Consumatore, Tutore
 from mensa.models import Sospensione
 from pagamenti.consolidamento import conti_cte, conti_params
-from pagamenti.models import Servizio, TipoMovimento
+from pagamenti.models import Movimento, Servizio, TipoMovimento
 
 from .models import Sollecito
 
@@ -163,7 +163,8 @@ def _query(*, comune: Comune, filtri: FiltriMorosi, oggi: datetime.date, limit: 
         eta_finale="c.debito_dal" if eta_prima else _ETA,
     )
     params.update(limit=limit, offset=offset)
-    with connection.cursor() as cursor:
+    # The ledger's reader: the read replica inside the office's lists (omnibus.db_router), else the primary.
+    with connections[router.db_for_read(Movimento)].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

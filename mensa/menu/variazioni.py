@@ -8,6 +8,7 @@ from django.db import transaction
 
 from comuni.models import Comune, User
 from consumatori.models import Tutore
+from omnibus.publish import publish_on_commit
 
 from ..addebito import presenti_queryset
 from ..calendario import calendari_load, classi_con_servizio_q
@@ -37,7 +38,7 @@ def variazione_notify_later(*, variazione: VariazioneMenu) -> None:
     from ..tasks import variazione_menu_notify
 
     comune_id, pk = variazione.comune_id, variazione.pk
-    transaction.on_commit(lambda: variazione_menu_notify.delay(comune_id, pk))
+    publish_on_commit(variazione_menu_notify, comune_id, pk)
 
 
 def variazione_notify(*, variazione: VariazioneMenu) -> int:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from comuni.models import Comune, User
 from consumatori.models import Consumatore
 from omnibus import stamps
+from omnibus.publish import publish
 from pagamenti.conferme import pagamento_confirm
 from pagamenti.models import (
     ConfigurazionePagamenti,
@@ -92,7 +93,8 @@ def posizione_create(
 def _enqueue_publish(posizione: Posizione) -> None:
     from pagamenti.tasks import posizione_publish_task
 
-    posizione_publish_task.delay(posizione.comune_id, posizione.pk)
+    # With the broker down the position waits: the poll of pending positions publishes it first.
+    publish(posizione_publish_task, posizione.comune_id, posizione.pk)
 
 
 def _bumps_family_pages(fn):

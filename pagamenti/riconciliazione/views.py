@@ -6,7 +6,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from comuni.middleware import has_second_factor
 from comuni.models import Incarico, Ruolo
+from omnibus.publish import publish_on_commit
 
 from . import export
 from .forms import FlussoUploadForm, PeriodoForm
@@ -163,6 +163,6 @@ def sincronizza(request: HttpRequest, comune: str) -> HttpResponse:
         messages.error(request, _(API_NON_CONFIGURATA))
     else:
         comune_id = request.comune.pk
-        transaction.on_commit(lambda: fdr_api_sync_task.delay(comune_id))
+        publish_on_commit(fdr_api_sync_task, comune_id)
         messages.info(request, _("Richiesta inviata: i nuovi flussi pubblicati su pagoPA compariranno qui."))
     return redirect(_url("indice", request))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from consumatori.views import family_login_required
+from omnibus.publish import publish
 
 from ..forms import EmailAvvisoForm
 from ..models import EsitoRicevuta, ModalitaPagamento, Ricevuta, StatoPosizione, TipoGateway
@@ -25,6 +25,8 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+AVVISO_EMAIL_NON_DISPONIBILE = _("Invio per e-mail momentaneamente non disponibile: riprova tra qualche minuto "
+                                 "oppure scarica l'avviso in PDF.")
 AVVISO_NON_ATTIVO = _("Avviso non ancora attivo, riprova più tardi.")
 AVVISO_ANNULLATO = _("Avviso annullato: non può più essere pagato.")
 AVVISO_NON_ANNULLABILE = _("L'avviso non può essere annullato: risulta già pagato o chiuso su pagoPA.")
@@ -90,8 +92,11 @@ def avviso_email(request: HttpRequest, comune: str, token) -> HttpResponse:
         from ..tasks import avviso_email_task
 
         email, lingua = form.cleaned_data["email"], getattr(request, "LANGUAGE_CODE", "it")
-        transaction.on_commit(lambda: avviso_email_task.delay(posizione.comune_id, posizione.pk, email, lingua))
-        messages.success(request, _("L'avviso di pagamento sarà inviato a %(email)s.") % {"email": email})
+        # No transaction is open here: published at once, and the family is told if the queue is down.
+        if publish(avviso_email_task, posizione.comune_id, posizione.pk, email, lingua):
+            messages.success(request, _("L'avviso di pagamento sarà inviato a %(email)s.") % {"email": email})
+        else:
+            messages.error(request, AVVISO_EMAIL_NON_DISPONIBILE)
     else:
         messages.error(request, _("Indirizzo e-mail non valido."))
     return redirect("pagamenti:posizione", comune=comune, token=token)

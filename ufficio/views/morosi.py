@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from omnibus.db_router import legge_da_replica
+
 from ..access import ufficio_required
 from ..export import dataset_response, morosi_dataset
 from ..forms import FiltriMorosiForm, InvioSollecitiForm
@@ -20,6 +22,7 @@ def _querystring(request: HttpRequest) -> str:
 
 
 @ufficio_required
+@legge_da_replica
 def morosi(request: HttpRequest, comune: str) -> HttpResponse:
     form = FiltriMorosiForm(request.GET)
     oggi = timezone.localdate()
@@ -34,6 +37,7 @@ def morosi(request: HttpRequest, comune: str) -> HttpResponse:
 
 
 @ufficio_required
+@legge_da_replica
 def morosi_export(request: HttpRequest, comune: str, formato: str) -> HttpResponse:
     form = FiltriMorosiForm(request.GET)
     if not form.is_valid():

@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from omnibus.db_router import legge_da_replica
+
 from ..access import ufficio_required
 from ..esportazioni import CONTENT_TYPES, esportazione_create, esportazione_titolo, report_file, report_filename
 from ..forms import ReportForm
@@ -18,6 +20,7 @@ RIGHE_IN_PAGINA = 500
 
 
 @ufficio_required
+@legge_da_replica
 def report(request: HttpRequest, comune: str) -> HttpResponse:
     oggi = timezone.localdate()
     form = ReportForm(request.GET or {"report": "pasti"}, oggi=oggi)

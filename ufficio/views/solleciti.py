@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from omnibus.db_router import legge_da_replica
+
 from ..access import ufficio_required
 from ..forms import FiltriMorosiForm, InvioSollecitiForm
 from ..invio import invio_create
@@ -78,6 +80,7 @@ def lettera(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
 
 
 @ufficio_required
+@legge_da_replica
 def registro(request: HttpRequest, comune: str) -> HttpResponse:
     solleciti = Sollecito.objects.select_related("consumatore", "posizione", "inviato_da").order_by(
         "-inviato_il", "-id"
