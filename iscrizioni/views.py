@@ -10,9 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from comuni.models import Incarico, Ruolo
+from comuni.access import family_login_required, is_ufficio, second_factor_passed
 from consumatori.selectors import consumatori_of_family
-from consumatori.views import family_login_required
 
 from .domande import domanda_invia, domanda_ritira, domanda_salva
 from .forms import DomandaForm
@@ -118,16 +117,10 @@ def domanda_ricevuta(request: HttpRequest, comune: str, pk: int) -> HttpResponse
     return response
 
 
-def _staff_of_comune(request: HttpRequest) -> bool:
-    user = request.user
-    return user.is_authenticated and (user.is_superuser or Incarico.objects.filter(
-        user=user, comune=request.comune, ruolo=Ruolo.UFFICIO_SCUOLA).exists())
-
-
 @family_login_required
 def domanda_certificato(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
     """The medical certificate: only to the family that uploaded it and the comune's school office."""
-    if _staff_of_comune(request):
+    if is_ufficio(request.user, request.comune) and second_factor_passed(request):
         domanda = get_object_or_404(Domanda, pk=pk)
     else:
         domanda = domanda_of_family(user=request.user, pk=pk)

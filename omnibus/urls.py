@@ -4,6 +4,8 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.views.static import serve
 
+from comuni.views_accesso import attiva_totp
+
 admin.site.site_header = "Omnibus – amministrazione"
 admin.site.site_title = "Omnibus"
 admin.site.index_title = "Servizi scolastici del comune"
@@ -15,6 +17,8 @@ def healthz(request):
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # allauth's TOTP activation, leading a staff account to its work afterwards (comuni.access).
+    path("accounts/2fa/totp/activate/", attiva_totp, name="mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz/", healthz, name="healthz"),

@@ -57,16 +57,30 @@ def test_staff_set_up_totp_then_the_admin_opens(client, leporano):
     clerk = UserFactory(email="nuovo@example.org")
     incarico_assign(user=clerk, comune=leporano, ruolo=Ruolo.UFFICIO_SCUOLA)
     client.post("/accounts/login/", {"login": "nuovo@example.org", "password": PASSWORD})
-    # allauth asks for the password again before an authenticator is added (a stolen session cannot).
-    assert client.get("/accounts/2fa/totp/activate/")["Location"].startswith("/accounts/reauthenticate/")
-    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    # Right after the login the first factor is set up without typing the password again.
     page = client.get("/accounts/2fa/totp/activate/")
     assert page.status_code == 200
     secret = client.session[SECRET_SESSION_KEY]
     response = client.post("/accounts/2fa/totp/activate/", {"code": totp_now(secret)})
-    assert response.status_code == 302
+    assert response["Location"] == "/leporano/ufficio/"
     assert Authenticator.objects.filter(user=clerk, type=Authenticator.Type.TOTP).exists()
     assert client.get("/admin/").status_code == 200
+
+
+def test_later_the_password_is_asked_again_before_adding_a_factor(client, leporano, settings):
+    clerk = UserFactory(email="nuovo@example.org")
+    incarico_assign(user=clerk, comune=leporano, ruolo=Ruolo.UFFICIO_SCUOLA)
+    client.post("/accounts/login/", {"login": "nuovo@example.org", "password": PASSWORD})
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 0  # the login is no longer fresh
+    assert client.get("/accounts/2fa/totp/activate/")["Location"].startswith("/accounts/reauthenticate/")
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    assert client.get("/accounts/2fa/totp/activate/").status_code == 200
+
+
+def test_removing_the_factor_asks_for_the_password_even_right_after_login(client, bob):
+    client.post("/accounts/login/", {"login": "bob@example.org", "password": PASSWORD})
+    client.post("/accounts/2fa/authenticate/", {"code": totp_now()})
+    assert client.get("/accounts/2fa/totp/deactivate/")["Location"].startswith("/accounts/reauthenticate/")
 
 
 def test_families_are_not_asked_for_a_second_factor(client, alice):

@@ -6,7 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from ..access import ufficio_required
+from comuni.access import ufficio_required
+
 from ..export import dataset_response, morosi_dataset
 from ..forms import FiltriMorosiForm, InvioSollecitiForm
 from ..models import Livello

@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ..access import ufficio_required
+from comuni.access import ufficio_required
+
 from ..esportazioni import CONTENT_TYPES, esportazione_create, esportazione_titolo, report_file, report_filename
 from ..forms import ReportForm
 from ..models import Esportazione, StatoEsportazione
