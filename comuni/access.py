@@ -44,7 +44,8 @@ SECONDO_FATTORE_RICHIESTO = _(
 # The only hand-written list: what a staff account without a second factor may still open. URL names
 # ("namespace:name"), never paths: public pages, the PWA files, logout and the second-factor set-up.
 EXEMPT_URL_NAMES = frozenset({
-    "home", "comune_finder", "comune_login", "comune_signup", "comune_privacy", "healthz", "set_language",
+    "home", "comune_finder", "comune_login", "comune_signup", "comune_privacy", "pagamenti:privacy", "healthz",
+    "set_language",
     "menu:pubblico", "menu:mese_pdf",
     "pwa:manifest", "pwa:service_worker", "pwa:offline", "pwa:accessibilita", "pwa:icona", "pwa:icona_maskable",
     "account_logout", "mfa_activate_totp", "account_reauthenticate", "mfa_authenticate",
@@ -78,15 +79,6 @@ def is_staff_account(user) -> bool:
     if user.is_staff or user.is_superuser:
         return True
     return Incarico.objects.filter(user=user).exists() or accompagna_linee(user)
-
-
-def is_parent(user) -> bool:
-    """A guardian (consumatori.Tutore) of a child in some comune, read through the relation's name."""
-    related = getattr(user, "tutele", None)
-    if related is None:
-        return False
-    with scopes_disabled():
-        return related.exists()
 
 
 def incarico_operatore(*, user, comune) -> Incarico | None:
@@ -145,7 +137,7 @@ def _decide(request: HttpRequest, user) -> dict:
     # without giving its code: its authenticator stands for the step in sessions allauth did not record.
     staff = is_staff_account(user)
     fattore = staff and (_session_recorded_second_factor(request) or has_second_factor(user))
-    return {"utente": str(user.pk), "staff": staff, "fattore": bool(fattore)}
+    return {"utente": str(user.pk), "staff": staff, "fattore": bool(fattore), "nav": _nav_of(user) if staff else None}
 
 
 def access_decide_at_login(request: HttpRequest, user) -> None:
@@ -299,8 +291,8 @@ def _operatore(request: HttpRequest) -> bool:
 operatore_required = _staff_area(_operatore)
 operatore_required.__doc__ = "Canteen operators and the office of the comune (sets request.incarico)."
 
-bordo_required = _staff_area(lambda request: accompagna_linee(request.user, request.comune))
-bordo_required.__doc__ = "Drivers and assistants of a bus route of the comune."
+bordo_required = _staff_area(lambda request: accompagna_linee(request.user, request.comune), not_found=True)
+bordo_required.__doc__ = "Drivers and assistants of a bus route of the comune; anybody else gets 404."
 
 
 class PlatformAdminOnly:
@@ -325,52 +317,40 @@ class PlatformAdminOnly:
 # --- navigation -------------------------------------------------------------------------------
 
 
-def area_context(request: HttpRequest) -> dict:
-    """Context processor: which navigation the header shows, and the link to the other area for a
-    person who is both staff and a parent. A family account's pages cost no query; a staff page a few,
-    once per request."""
-    cached = getattr(request, "_omnibus_area_context", None)
-    if cached is not None:
-        return cached
-    decision = session_access(request) if getattr(request, "user", None) is not None else None
-    context: dict = {}
-    if decision is not None:
-        area = getattr(request, "area", None) or (AREA_PERSONALE if decision["staff"] else AREA_FAMIGLIA)
-        context["area"] = area
-        if decision["staff"]:
-            context["staff_home"] = staff_home_url(request.user, getattr(request, "comune", None))
-            if area == AREA_PERSONALE:
-                context["ruoli"] = _ruoli_nav(request)
-                context["area_famiglia"] = _family_home(request)
-    request._omnibus_area_context = context
-    return context
-
-
-def _ruoli_nav(request: HttpRequest) -> dict:
-    """The staff navigation's entries: each one's comune slug, or None."""
-    user = request.user
+def _nav_of(user) -> dict:
+    """What the staff navigation shows (each entry's comune slug, or None), decided at login with the
+    role: the header of a staff page costs no query. Access itself is checked by the decorators."""
     incarico = Incarico.objects.filter(user=user).select_related("comune").first()
-    bordo = None
-    related = getattr(user, "linee_accompagnate", None)
-    if related is not None:
-        with scopes_disabled():
-            bordo = related.values_list("comune__slug", flat=True).first()
+    with scopes_disabled():
+        related = getattr(user, "linee_accompagnate", None)
+        bordo = related.values_list("comune__slug", flat=True).first() if related is not None else None
+        tutele = getattr(user, "tutele", None)
+        famiglia = tutele.values_list("comune__slug", flat=True).first() if tutele is not None else None
     return {
+        "home": staff_home_url(user),
         "admin": user.is_staff or user.is_superuser,
         "ufficio": incarico.comune.slug if incarico and incarico.ruolo == Ruolo.UFFICIO_SCUOLA else None,
         "operatore": incarico.comune.slug if incarico else None,
         "bordo": bordo,
+        "famiglia": reverse("cittadino:home", kwargs={"comune": famiglia}) if famiglia else None,
     }
 
 
-def _family_home(request: HttpRequest) -> str | None:
-    related = getattr(request.user, "tutele", None)
-    if related is None:
+def staff_nav(request: HttpRequest) -> dict | None:
+    """The session's staff navigation, None for a family account (or a session decided before a role)."""
+    decision = session_access(request)
+    if decision is None or not decision["staff"]:
         return None
-    with scopes_disabled():
-        slugs = list(related.values_list("comune__slug", flat=True).distinct())
-    if not slugs:
-        return None
-    comune = getattr(request, "comune", None)
-    slug = comune.slug if comune is not None and comune.slug in slugs else slugs[0]
-    return reverse("cittadino:home", kwargs={"comune": slug})
+    return decision.get("nav") or None
+
+
+def area_context(request: HttpRequest) -> dict:
+    """Context processor: which navigation the header shows, and the link to the other area for a
+    person who is both staff and a parent. No query: everything comes from the session's decision."""
+    decision = session_access(request) if getattr(request, "user", None) is not None else None
+    if decision is None:
+        return {}
+    nav = staff_nav(request)
+    area = getattr(request, "area", None) or (AREA_PERSONALE if nav else AREA_FAMIGLIA)
+    return {"area": area, "ruoli": nav, "staff_home": nav["home"] if nav else None,
+            "area_famiglia": nav["famiglia"] if nav else None}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from comuni.access import family_login_required, is_parent, session_access, staff_home_url
+from comuni.access import family_login_required, staff_nav
 
 from .dettaglio import sezioni_render_context
 from .page_cache import family_page_cached
@@ -16,10 +16,9 @@ from .selectors import consumatore_of_family, consumatori_of_family
 @family_page_cached
 def cittadino_home(request: HttpRequest, comune: str) -> HttpResponse:
     # Staff who are not parents have nothing here: their own area instead of "Contatta l'ufficio scuola".
-    if (session_access(request) or {}).get("staff") and not is_parent(request.user):
-        staff_home = staff_home_url(request.user, request.comune)
-        if staff_home is not None:
-            return redirect(staff_home)
+    nav = staff_nav(request)
+    if nav and nav["home"] and not nav["famiglia"]:
+        return redirect(nav["home"])
     consumatori = list(consumatori_of_family(user=request.user))
     return render(request, "consumatori/cittadino.html", {"consumatori": consumatori})
 

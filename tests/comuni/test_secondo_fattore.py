@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
 from django.conf import settings
@@ -67,11 +68,14 @@ def test_staff_set_up_totp_then_the_admin_opens(client, leporano):
     assert client.get("/admin/").status_code == 200
 
 
-def test_later_the_password_is_asked_again_before_adding_a_factor(client, leporano, settings):
+def test_later_the_password_is_asked_again_before_adding_a_factor(client, leporano):
     clerk = UserFactory(email="nuovo@example.org")
     incarico_assign(user=clerk, comune=leporano, ruolo=Ruolo.UFFICIO_SCUOLA)
     client.post("/accounts/login/", {"login": "nuovo@example.org", "password": PASSWORD})
-    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 0  # the login is no longer fresh
+    session = client.session  # the login was ten minutes ago: no longer fresh
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {**m, "at": m["at"] - 600} for m in session[AUTHENTICATION_METHODS_SESSION_KEY]]
+    session.save()
     assert client.get("/accounts/2fa/totp/activate/")["Location"].startswith("/accounts/reauthenticate/")
     client.post("/accounts/reauthenticate/", {"password": PASSWORD})
     assert client.get("/accounts/2fa/totp/activate/").status_code == 200
