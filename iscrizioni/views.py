@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -119,10 +119,12 @@ def domanda_ricevuta(request: HttpRequest, comune: str, pk: int) -> HttpResponse
 
 @family_login_required
 def domanda_certificato(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
-    """The medical certificate: only to the family that uploaded it and the comune's school office."""
+    """The medical certificate: only to the family that uploaded it and the comune's school office (with its
+    second factor; sent applications only: a draft is the family's, as in the admin)."""
+    domanda = None
     if is_ufficio(request.user, request.comune) and second_factor_passed(request):
-        domanda = get_object_or_404(Domanda, pk=pk)
-    else:
+        domanda = Domanda.objects.exclude(stato=StatoDomanda.BOZZA).filter(pk=pk).first()
+    if domanda is None:
         domanda = domanda_of_family(user=request.user, pk=pk)
     if not domanda.certificato:
         raise Http404

@@ -174,3 +174,18 @@ def test_staff_with_a_second_factor_reach_their_pages(client, mondo, who):
     assert home == pages[0]
     for page in pages:
         assert client.get(page).status_code == 200, page
+
+
+def test_the_office_never_gets_a_drafts_certificate(client, mondo, bob, alice):
+    """A draft is the family's (the admin hides it too): the office's certificate download skips it."""
+    from iscrizioni.models import Domanda, StatoDomanda
+
+    domanda = mondo["domanda"]
+    url = f"/leporano/iscrizioni/{domanda.pk}/certificato/"
+    client.force_login(bob)
+    assert client.get(url).status_code == 200
+    with scope(comune=domanda.comune):
+        Domanda.objects.filter(pk=domanda.pk).update(stato=StatoDomanda.BOZZA)
+    assert client.get(url).status_code == 404
+    client.force_login(alice)
+    assert client.get(url).status_code == 200
