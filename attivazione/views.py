@@ -3,19 +3,16 @@ to pagoPA, and the families' letters (prepared in the background as an Esportazi
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from comuni.access import ufficio_required
 from pagamenti.models import ConfigurazionePagamenti, TipoGateway
 from pagamenti.pagopa.gateway import GatewayError
 from pagamenti.pagopa.gpd import GpdGateway
-from ufficio.access import ufficio_required
 
 from .lettere import lettere_create
 from .models import VerificaCollegamento
@@ -26,18 +23,8 @@ VERIFICA_RIUSCITA = _("Collegamento a pagoPA verificato: chiave e codice fiscale
 VERIFICA_FALLITA = _("Collegamento a pagoPA non riuscito: GPD %(gpd)s; Checkout %(checkout)s.")
 
 
-def attivazione_required(view):
-    """The office of the comune (ufficio.access), second factor first; anyone else finds nothing here (404)."""
-    protected = ufficio_required(view)
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        try:
-            return protected(request, *args, **kwargs)
-        except PermissionDenied:
-            raise Http404 from None
-
-    return wrapper
+# The office of the comune (or a platform administrator), second factor first; anyone else finds nothing (404).
+attivazione_required = ufficio_required(not_found=True)
 
 
 @attivazione_required

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from .access import fresh_login_may_add_first_factor, staff_home_url
 from .models import TipoEvento
 from .services import evento_accesso_register
 
@@ -33,15 +35,26 @@ class AccountAdapter(DefaultAccountAdapter):
         return getattr(request, "comune", None) is not None
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
-        # A family that entered from /login/<comune>/ (or registered there) goes back to that comune.
+        # Staff land in their own area; a family that entered from /login/<comune>/ (or registered
+        # there) goes back to that comune.
         from django.urls import reverse
 
         from .views import COMUNE_SESSION_KEY
 
+        staff_home = staff_home_url(request.user)
+        if staff_home is not None:
+            return staff_home
         slug = request.session.get(COMUNE_SESSION_KEY)
-        if slug and not request.user.is_staff:
+        if slug:
             return reverse("cittadino:home", kwargs={"comune": slug})
         return super().get_login_redirect_url(request)
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        # A new clerk types the password once: setting up the first factor right after the login needs
+        # no second prompt ("Conferma l'accesso"). Everything else keeps allauth's rule.
+        if app == "allauth.mfa" and fresh_login_may_add_first_factor(context.request):
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
 
     def get_email_verification_redirect_url(self, email_address) -> str:
         from django.urls import reverse

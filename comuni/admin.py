@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
+from .access import PlatformAdminOnly
 from .admin_widgets import SafeAutocompleteMixin
 from .models import (
     Comune,
@@ -76,25 +77,6 @@ class ComuneScopedAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # Another comune's id looks exactly like a missing one.
         raise Http404(_("Oggetto non trovato."))
-
-
-class PlatformAdminOnly:
-    """Admin of platform-wide data (accounts, staff roles): superusers only."""
-
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser
-
-    def has_add_permission(self, request) -> bool:
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser
 
 
 @admin.register(Comune)

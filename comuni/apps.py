@@ -38,3 +38,4 @@ class ComuniConfig(AppConfig):
         from . import signals  # noqa: F401  (audit log receivers)
 
         _connect_stamps()
+

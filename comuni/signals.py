@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from .access import access_decide_at_login, access_second_factor_changed
 from .models import Comune, TipoEvento
 from .services import evento_accesso_register
 
@@ -19,6 +20,7 @@ def _logged_in(sender, request, user, **kwargs) -> None:
 
     if request is not None and hasattr(request, "session"):
         apply_tablet_expiry(request)
+        access_decide_at_login(request, user)
     evento_accesso_register(tipo=TipoEvento.ACCESSO, request=request, user=user)
 
 
@@ -45,9 +47,15 @@ def _signed_up(sender, request, user, **kwargs) -> None:
 
 @receiver(mfa_signals.authenticator_added, dispatch_uid="comuni.audit.mfa")
 def _second_factor_added(sender, request, user, authenticator, **kwargs) -> None:
+    access_second_factor_changed(request, user)
     evento_accesso_register(
         tipo=TipoEvento.SECONDO_FATTORE, request=request, user=user, dettaglio=authenticator.type
     )
+
+
+@receiver(mfa_signals.authenticator_removed, dispatch_uid="comuni.access.mfa_removed")
+def _second_factor_removed(sender, request, user, authenticator, **kwargs) -> None:
+    access_second_factor_changed(request, user)
 
 
 @receiver(pre_save, sender=Comune, dispatch_uid="comuni.cache.comune_pre_save")

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from identita.selectors import identita_digitale_buttons
 
-from .models import Incarico, Ruolo
+from .access import staff_home_url
 from .selectors import comune_attivo_by_slug, comune_search
 
 # The comune a family entered from: e-mail confirmation and SPID/CIE logins lead back to it.
@@ -61,15 +61,14 @@ class ComuneLoginView(LoginView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_authenticated_redirect_url(self) -> str:
-        return self.success_url
+        return staff_home_url(self.request.user, self.request.comune) or self.success_url
 
     def form_valid(self, form):
-        # Canteen operators land on today's attendance page (unless a ?next= says otherwise).
-        if Incarico.objects.filter(
-            user=form.user, comune=self.request.comune, ruolo=Ruolo.OPERATORE_MENSA
-        ).exists():
-            self.success_url = reverse("mensa:operatore", kwargs={"comune": self.request.comune.slug})
+        # Staff land in their own area (unless a ?next= says otherwise): the office on its cruscotto,
+        # canteen operators on today's attendance, drivers on the board, platform administrators in the admin.
+        self.success_url = staff_home_url(form.user, self.request.comune) or self.success_url
         return super().form_valid(form)
+
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
         context["identita_digitale"] = identita_digitale_buttons(request=self.request, next_url=self.success_url)

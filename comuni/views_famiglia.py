@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from consumatori.views import family_login_required
+from comuni.access import family_login_required
 
 from .dati_personali import dati_personali_csv, dati_personali_export, richiesta_cancellazione_create
 from .models import RichiestaCancellazione

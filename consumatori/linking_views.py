@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from comuni.access import family_login_required
 from comuni.models import TipoEvento
 from comuni.services import evento_accesso_register
 from comuni.validators import validate_codice_fiscale
@@ -21,7 +22,6 @@ from .linking import (
     richieste_of_family,
 )
 from .models import Relazione
-from .views import family_login_required
 
 LINKED_MESSAGE = _("Fatto: %(nome)s è ora collegato al tuo account.")
 REQUEST_SENT_MESSAGE = _("Richiesta inviata: l'ufficio scuola la esaminerà e riceverai la risposta qui.")

@@ -184,7 +184,8 @@ def _seed_comune(spec: dict) -> list[DemoLogin]:
                          first_name="Operatore", last_name=f"Mensa {comune.nome}")
     incarico_assign(user=operatore, comune=comune, ruolo=Ruolo.OPERATORE_MENSA,
                     scuole=[scuole["infanzia"], scuole["primaria"]])
-    logins.append(DemoLogin("ufficio scuola", comune.nome, ufficio.email, data.DEMO_PASSWORD_STAFF, "/admin/"))
+    logins.append(DemoLogin("ufficio scuola", comune.nome, ufficio.email, data.DEMO_PASSWORD_STAFF,
+                            login_url))  # lands on the cruscotto (comuni.access.staff_home_url)
     logins.append(DemoLogin("operatore mensa", comune.nome, operatore.email, data.DEMO_PASSWORD_OPERATORE,
                             login_url))
     seed_mensa(comune=comune, anno=anno, scuole=scuole)

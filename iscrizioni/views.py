@@ -5,14 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from comuni.models import Incarico, Ruolo
+from comuni.access import family_login_required, is_ufficio, second_factor_passed
 from consumatori.selectors import consumatori_of_family
-from consumatori.views import family_login_required
 
 from .domande import domanda_invia, domanda_ritira, domanda_salva
 from .forms import DomandaForm
@@ -118,20 +117,16 @@ def domanda_ricevuta(request: HttpRequest, comune: str, pk: int) -> HttpResponse
     return response
 
 
-def _staff_of_comune(request: HttpRequest) -> bool:
-    user = request.user
-    return user.is_authenticated and (user.is_superuser or Incarico.objects.filter(
-        user=user, comune=request.comune, ruolo=Ruolo.UFFICIO_SCUOLA).exists())
-
-
 @family_login_required
 def domanda_certificato(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
-    """The medical certificate: only to the family that uploaded it and the comune's school office (a sent
-    application only: a draft is the family's). Every staff download is recorded (AccessoCertificato)."""
-    staff = _staff_of_comune(request)
+    """The medical certificate: only to the family that uploaded it and the comune's school office (with its
+    second factor; sent applications only: a draft is the family's, as in the admin). Every staff download is
+    recorded (AccessoCertificato)."""
+    staff = is_ufficio(request.user, request.comune) and second_factor_passed(request)
+    domanda = None
     if staff:
-        domanda = get_object_or_404(Domanda.objects.exclude(stato=StatoDomanda.BOZZA), pk=pk)
-    else:
+        domanda = Domanda.objects.exclude(stato=StatoDomanda.BOZZA).filter(pk=pk).first()
+    if domanda is None:
         domanda = domanda_of_family(user=request.user, pk=pk)
     if not domanda.certificato:
         raise Http404

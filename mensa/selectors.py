@@ -11,7 +11,7 @@ from django.db.models import Case, Exists, FilteredRelation, OuterRef, Q, Subque
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from comuni.models import Comune, Incarico, Ruolo, User
+from comuni.models import Comune, Incarico, Ruolo
 from consumatori.models import Classe, Consumatore
 from consumatori.storico import classe_del_periodo
 from pagamenti.models import Movimento, Servizio, TipoMovimento
@@ -164,17 +164,6 @@ def giorno_disdetto(*, consumatore: Consumatore, assenza: Assenza, now: datetime
 
 
 # --- canteen operators -------------------------------------------------------------------------
-
-
-def incarico_operatore(*, user: User, comune: Comune) -> Incarico | None:
-    """The user's canteen role in this comune (operators and the school office), or None."""
-    if not user.is_authenticated:
-        return None
-    return (
-        Incarico.objects.filter(
-            user=user, comune=comune, ruolo__in=[Ruolo.OPERATORE_MENSA, Ruolo.UFFICIO_SCUOLA]
-        ).first()
-    )
 
 
 def scuole_ids_of(incarico: Incarico) -> list[int] | None:

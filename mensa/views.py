@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime
-from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
+from comuni.access import family_login_required, operatore_required
 from consumatori.selectors import consumatore_of_family_con_classe
-from consumatori.views import family_login_required
 from omnibus.dates import giorno_parse
 
 from .assenze import assenza_create, assenza_withdraw, presenza_set
@@ -29,7 +28,6 @@ from .selectors import (
     conteggio_per_scuola,
     elenco_operatore,
     giorno_disdetto,
-    incarico_operatore,
     oggi,
     scuole_ids_of,
 )
@@ -120,21 +118,6 @@ def assenza_ritira(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
 
 
 # --- canteen operators -------------------------------------------------------------------------
-
-
-def operatore_required(view):
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            login = reverse("comune_login", kwargs={"comune": request.comune.slug})
-            return redirect(f"{login}?next={request.path}")
-        incarico = incarico_operatore(user=request.user, comune=request.comune)
-        if incarico is None:
-            raise PermissionDenied
-        request.incarico = incarico
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @operatore_required

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
+from comuni.access import incarico_operatore
 from pwa.services import TapInput, tap_parse
 from pwa.sync import batch_answer, batch_read, sessione_terminata
 
 from .presenze_offline import presenze_sync
-from .selectors import elenco_operatore, incarico_operatore, oggi, scuole_ids_of
+from .selectors import elenco_operatore, oggi, scuole_ids_of
 
 
 @require_POST

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from consumatori.views import family_login_required
+from comuni.access import family_login_required
 
 from .selectors import notifiche_of_user
 from .services import notifiche_mark_read

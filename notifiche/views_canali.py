@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from consumatori.views import family_login_required
+from comuni.access import family_login_required
 from omnibus.input import raw_body
 
 from . import vapid

@@ -35,7 +35,7 @@ if PRODUCTION:
         raise ImproperlyConfigured("Set a real SECRET_KEY (40+ characters) in production.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "comuni.admin_site.OmnibusAdminConfig",  # django.contrib.admin, with the staff second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -86,7 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "comuni.middleware.StaffSecondFactorMiddleware",
+    "comuni.access.StaffAccessMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "omnibus.tenancy.ComuneScopeMiddleware",
 ]
@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "omnibus.tenancy.comune_context",
+                "comuni.access.area_context",
                 "iscrizioni.context_processors.iscrizioni_aperte",
                 # The CSRF token as a placeholder while a cacheable family page renders (page_cache).
                 "consumatori.page_cache.csrf_placeholder",
@@ -189,11 +190,8 @@ SOCIALACCOUNT_FORMS = {"signup": "identita.forms.EmailIdentitaForm"}
 MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Omnibus")
-# Staff must have a second factor before these areas open (comuni.middleware).
-# Staff pages that open only with a second factor: the admin, and each comune's canteen operator and
-# kitchen-count pages (children's names with their diets: health data).
-MFA_REQUIRED_PATHS = (r"^/admin/", r"^/operatore/", r"^/[-\w]+/mensa/(operatore|cucina)/",
-                      r"^/[-\w]+/pagamenti/riconciliazione/", r"^/[-\w]+/trasporto/bordo/", r"^/[-\w]+/ufficio/")
+# Staff accounts (any role) open nothing but public pages, logout and the TOTP set-up until their session
+# passed a second factor: decided from the role in comuni.access.StaffAccessMiddleware, for every URL.
 
 # SPID and CIE through the comune's identity gateway: a proxy speaking SPID SAML / CIE OIDC to the
 # national identity providers and plain OIDC to us (see README). One OIDC client per button.

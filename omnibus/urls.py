@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from comuni.views_accesso import attiva_totp
 from esercizio.metrics import metrics_view
 from omnibus.health import healthz
 
@@ -14,6 +15,8 @@ handler500 = "omnibus.health.server_error_or_unavailable"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # allauth's TOTP activation, leading a staff account to its work afterwards (comuni.access).
+    path("accounts/2fa/totp/activate/", attiva_totp, name="mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz/", healthz, name="healthz"),

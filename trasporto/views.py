@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from comuni.access import bordo_required, family_login_required
 from consumatori.selectors import consumatore_of_family
-from consumatori.views import family_login_required
 
 from .models import Iscrizione, Tratta
 from .selectors import bordo_for_linea, linea_of_accompagnatore, linee_of_accompagnatore, trasporto_context
@@ -27,7 +27,7 @@ def consumatore_trasporto(request: HttpRequest, comune: str, pk: int) -> HttpRes
     return render(request, "trasporto/consumatore.html", context)
 
 
-@family_login_required
+@bordo_required
 def bordo_home(request: HttpRequest, comune: str) -> HttpResponse:
     linee = list(linee_of_accompagnatore(user=request.user))
     return render(request, "trasporto/bordo_home.html", {"linee": linee})
@@ -40,7 +40,7 @@ def _tratta(request: HttpRequest) -> str:
     return Tratta.ANDATA if timezone.localtime().hour < ORA_CAMBIO_TRATTA else Tratta.RITORNO
 
 
-@family_login_required
+@bordo_required
 @require_http_methods(["GET", "POST"])
 def bordo_linea(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
     linea = linea_of_accompagnatore(user=request.user, pk=pk)

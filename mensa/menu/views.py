@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from comuni.access import family_login_required
 from consumatori.models import TipoScuola
-from consumatori.views import family_login_required
 
 from ..forms import GiornoForm
 from ..selectors import oggi

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,8 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from comuni.middleware import has_second_factor
-from comuni.models import Incarico, Ruolo
+from comuni.access import ufficio_required
 from omnibus.publish import publish_on_commit
 
 from . import export
@@ -34,23 +31,8 @@ from .sincronizza import API_NON_CONFIGURATA, fdr_api_configured
 RIGHE_PER_PAGINA = 200
 
 
-def ufficio_required(view):
-    """Ufficio scuola of this comune (or a platform administrator) with a second factor; others get 404."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated:
-            login_url = reverse("comune_login", kwargs={"comune": request.comune.slug})
-            return redirect(f"{login_url}?{urlencode({'next': request.get_full_path()})}")
-        if not user.is_superuser and not Incarico.objects.filter(
-                user=user, comune=request.comune, ruolo=Ruolo.UFFICIO_SCUOLA).exists():
-            raise Http404
-        if not has_second_factor(user):  # the middleware checks this path too; never rely on one place only
-            return redirect("mfa_activate_totp")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# The comune's Ufficio scuola with a second factor; families and other comuni get 404.
+ufficio_riconciliazione = ufficio_required(not_found=True)
 
 
 def _url(name: str, request: HttpRequest, **kwargs) -> str:
@@ -63,7 +45,7 @@ def _formato(formato: str) -> str:
     return formato
 
 
-@ufficio_required
+@ufficio_riconciliazione
 def indice(request: HttpRequest, comune: str, form: FlussoUploadForm | None = None,
            esito: EsitoImport | None = None) -> HttpResponse:
     pagina = Paginator(flussi_elenco(comune=request.comune), 50).get_page(request.GET.get("pagina"))
@@ -76,7 +58,7 @@ def indice(request: HttpRequest, comune: str, form: FlussoUploadForm | None = No
 
 
 @require_POST
-@ufficio_required
+@ufficio_riconciliazione
 def carica(request: HttpRequest, comune: str) -> HttpResponse:
     form = FlussoUploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -96,7 +78,7 @@ def carica(request: HttpRequest, comune: str) -> HttpResponse:
     return redirect(_url("flusso", request, pk=esito.flusso.pk))
 
 
-@ufficio_required
+@ufficio_riconciliazione
 def flusso_dettaglio(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
     flusso = get_object_or_404(FlussoRendicontazione, pk=pk)
     pagina = Paginator(flusso_righe(flusso=flusso).select_related("posizione"), RIGHE_PER_PAGINA).get_page(
@@ -109,7 +91,7 @@ def flusso_dettaglio(request: HttpRequest, comune: str, pk: int) -> HttpResponse
     })
 
 
-@ufficio_required
+@ufficio_riconciliazione
 def flusso_export(request: HttpRequest, comune: str, pk: int, formato: str) -> HttpResponse:
     flusso = get_object_or_404(FlussoRendicontazione, pk=pk)
     return export.respond(export.flusso_dataset(flusso), _formato(formato), f"flusso-{flusso.identificativo}")
@@ -124,7 +106,7 @@ def _periodo(request: HttpRequest) -> tuple[PeriodoForm, object, object]:
     return form, default.cleaned_data["dal"], default.cleaned_data["al"]
 
 
-@ufficio_required
+@ufficio_riconciliazione
 def giorni(request: HttpRequest, comune: str) -> HttpResponse:
     form, dal, al = _periodo(request)
     return render(request, "pagamenti/riconciliazione/giorni.html", {
@@ -133,14 +115,14 @@ def giorni(request: HttpRequest, comune: str) -> HttpResponse:
     })
 
 
-@ufficio_required
+@ufficio_riconciliazione
 def giorni_export(request: HttpRequest, comune: str, formato: str) -> HttpResponse:
     _form, dal, al = _periodo(request)
     dataset = export.giorni_dataset(riepilogo_giornaliero(comune=request.comune, dal=dal, al=al))
     return export.respond(dataset, _formato(formato), f"riconciliazione-{dal}-{al}")
 
 
-@ufficio_required
+@ufficio_riconciliazione
 def senza_flusso(request: HttpRequest, comune: str) -> HttpResponse:
     pagina = Paginator(ricevute_senza_flusso(comune=request.comune), RIGHE_PER_PAGINA).get_page(
         request.GET.get("pagina"))
@@ -148,13 +130,13 @@ def senza_flusso(request: HttpRequest, comune: str) -> HttpResponse:
         "pagina": pagina, "giorni_attesa": giorni_attesa(comune=request.comune)})
 
 
-@ufficio_required
+@ufficio_riconciliazione
 def senza_flusso_export(request: HttpRequest, comune: str, formato: str) -> HttpResponse:
     return export.respond(export.senza_flusso_dataset(request.comune), _formato(formato), "ricevute-senza-flusso")
 
 
 @require_POST
-@ufficio_required
+@ufficio_riconciliazione
 def sincronizza(request: HttpRequest, comune: str) -> HttpResponse:
     """Ask pagoPA's FdR API for new flows: a Celery job, so a slow API never holds the page."""
     from .tasks import fdr_api_sync_task

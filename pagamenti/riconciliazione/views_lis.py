@@ -16,10 +16,10 @@ from .lis import estratti_elenco, estratto_import, estratto_righe, ricariche_sen
 from .models import EstrattoLIS
 from .selectors import giorni_attesa
 from .services import NULLA_IMPORTATO
-from .views import RIGHE_PER_PAGINA, _formato, _url, ufficio_required
+from .views import RIGHE_PER_PAGINA, _formato, _url, ufficio_riconciliazione
 
 
-@ufficio_required
+@ufficio_riconciliazione
 def lis_indice(request: HttpRequest, comune: str, form=None, errori=None) -> HttpResponse:
     pagina = Paginator(estratti_elenco(comune=request.comune), 50).get_page(request.GET.get("pagina"))
     return render(request, "pagamenti/riconciliazione/lis_indice.html", {
@@ -30,7 +30,7 @@ def lis_indice(request: HttpRequest, comune: str, form=None, errori=None) -> Htt
 
 
 @require_POST
-@ufficio_required
+@ufficio_riconciliazione
 def lis_carica(request: HttpRequest, comune: str) -> HttpResponse:
     form = EstrattoUploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -49,14 +49,14 @@ def lis_carica(request: HttpRequest, comune: str) -> HttpResponse:
     return redirect(_url("lis_estratto", request, pk=esito.flusso.pk))
 
 
-@ufficio_required
+@ufficio_riconciliazione
 def lis_estratto(request: HttpRequest, comune: str, pk: int) -> HttpResponse:
     estratto = get_object_or_404(EstrattoLIS, pk=pk)
     pagina = Paginator(estratto_righe(estratto=estratto), RIGHE_PER_PAGINA).get_page(request.GET.get("pagina"))
     return render(request, "pagamenti/riconciliazione/lis_estratto.html", {"estratto": estratto, "pagina": pagina})
 
 
-@ufficio_required
+@ufficio_riconciliazione
 def lis_estratto_export(request: HttpRequest, comune: str, pk: int, formato: str) -> HttpResponse:
     estratto = get_object_or_404(EstrattoLIS, pk=pk)
     dataset = tablib.Dataset(headers=["riga", "transaction_id", "payment_code", "importo", "servizio", "pagata_il",
@@ -67,7 +67,7 @@ def lis_estratto_export(request: HttpRequest, comune: str, pk: int, formato: str
     return export.respond(dataset, _formato(formato), f"puntolis-{estratto.data}")
 
 
-@ufficio_required
+@ufficio_riconciliazione
 def lis_senza_estratto(request: HttpRequest, comune: str) -> HttpResponse:
     pagina = Paginator(ricariche_senza_estratto(comune=request.comune), RIGHE_PER_PAGINA).get_page(
         request.GET.get("pagina"))

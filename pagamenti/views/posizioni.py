@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from consumatori.views import family_login_required
+from comuni.access import family_login_required
 from omnibus.publish import publish
 
 from ..forms import EmailAvvisoForm

@@ -7,8 +7,8 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from comuni.access import family_login_required
 from consumatori.selectors import consumatore_of_family, consumatori_of_family
-from consumatori.views import family_login_required
 from omnibus.input import raw_body
 
 from ..models import ConfigurazionePagamenti

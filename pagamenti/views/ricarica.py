@@ -15,8 +15,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from comuni.access import family_login_required
 from consumatori.selectors import consumatore_of_family, consumatori_of_family
-from consumatori.views import family_login_required
 
 from .. import carrello
 from ..forms import CheckoutForm, ImportoForm, RicaricaForm, importo_parse

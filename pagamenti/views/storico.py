@@ -9,9 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from comuni.access import family_login_required
 from consumatori.page_cache import family_page_cached
 from consumatori.selectors import consumatore_of_family, consumatori_of_family
-from consumatori.views import family_login_required
 
 from ..models import Movimento, Servizio, TipoMovimento
 from ..pdf import render_pdf

@@ -109,7 +109,7 @@ def _staff(comune, email, ruolo=None, totp=True):
     if ruolo is not None:
         incarico_assign(user=user, comune=comune, ruolo=ruolo)
     if totp:
-        totp_activate(user)  # staff log in with their second factor (comuni.middleware)
+        totp_activate(user)  # staff log in with their second factor (comuni.access)
     return user
 
 

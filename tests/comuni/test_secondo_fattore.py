@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
 from django.conf import settings
@@ -57,16 +58,33 @@ def test_staff_set_up_totp_then_the_admin_opens(client, leporano):
     clerk = UserFactory(email="nuovo@example.org")
     incarico_assign(user=clerk, comune=leporano, ruolo=Ruolo.UFFICIO_SCUOLA)
     client.post("/accounts/login/", {"login": "nuovo@example.org", "password": PASSWORD})
-    # allauth asks for the password again before an authenticator is added (a stolen session cannot).
-    assert client.get("/accounts/2fa/totp/activate/")["Location"].startswith("/accounts/reauthenticate/")
-    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    # Right after the login the first factor is set up without typing the password again.
     page = client.get("/accounts/2fa/totp/activate/")
     assert page.status_code == 200
     secret = client.session[SECRET_SESSION_KEY]
     response = client.post("/accounts/2fa/totp/activate/", {"code": totp_now(secret)})
-    assert response.status_code == 302
+    assert response["Location"] == "/leporano/ufficio/"
     assert Authenticator.objects.filter(user=clerk, type=Authenticator.Type.TOTP).exists()
     assert client.get("/admin/").status_code == 200
+
+
+def test_later_the_password_is_asked_again_before_adding_a_factor(client, leporano):
+    clerk = UserFactory(email="nuovo@example.org")
+    incarico_assign(user=clerk, comune=leporano, ruolo=Ruolo.UFFICIO_SCUOLA)
+    client.post("/accounts/login/", {"login": "nuovo@example.org", "password": PASSWORD})
+    session = client.session  # the login was ten minutes ago: no longer fresh
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {**m, "at": m["at"] - 600} for m in session[AUTHENTICATION_METHODS_SESSION_KEY]]
+    session.save()
+    assert client.get("/accounts/2fa/totp/activate/")["Location"].startswith("/accounts/reauthenticate/")
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    assert client.get("/accounts/2fa/totp/activate/").status_code == 200
+
+
+def test_removing_the_factor_asks_for_the_password_even_right_after_login(client, bob):
+    client.post("/accounts/login/", {"login": "bob@example.org", "password": PASSWORD})
+    client.post("/accounts/2fa/authenticate/", {"code": totp_now()})
+    assert client.get("/accounts/2fa/totp/deactivate/")["Location"].startswith("/accounts/reauthenticate/")
 
 
 def test_families_are_not_asked_for_a_second_factor(client, alice):

@@ -66,4 +66,7 @@ def test_the_demo_staff_opens_the_admin_once_it_has_a_second_factor(client, db):
     assert client.login(email="ufficio.scuola@leporano.example", password=data.DEMO_PASSWORD_STAFF)
     assert client.get("/admin/consumatori/consumatore/")["Location"] == "/accounts/2fa/totp/activate/"
     totp_activate(User.objects.get(email="ufficio.scuola@leporano.example"))
+    # A factor set up elsewhere does not open a session that never passed it: the next login does.
+    assert client.get("/admin/consumatori/consumatore/").status_code == 302
+    assert client.login(email="ufficio.scuola@leporano.example", password=data.DEMO_PASSWORD_STAFF)
     assert client.get("/admin/consumatori/consumatore/").status_code == 200

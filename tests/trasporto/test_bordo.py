@@ -124,11 +124,12 @@ def test_the_page_runs_a_fixed_number_of_queries(client, linea, enrol, alice_chi
     session["account_authentication_methods"] = [{"method": "password"}, {"method": "mfa", "type": "totp"}]
     session.save()
     client.get(_url(linea) + "?tratta=andata")
-    # session, user, route, stops, enrolments with pupils, boardings (the comune is cached)
-    with django_assert_num_queries(6):
+    # session, user, the driver's role in the comune (comuni.access), route, stops, enrolments with
+    # pupils, boardings (the comune is cached)
+    with django_assert_num_queries(7):
         client.get(_url(linea) + "?tratta=andata")
     for n in range(4):
         enrol(ConsumatoreFactory(comune=leporano_trasporto, nome=f"Bimbo{n}"), data_inizio=timezone.localdate())
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         body = client.get(_url(linea) + "?tratta=andata").content.decode()
     assert "0 di 5 a bordo" in body

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,9 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from comuni.access import operatore_required
 from comuni.models import Ruolo
 from consumatori.models import Consumatore
-from mensa.selectors import incarico_operatore, scuole_ids_of
+from mensa.selectors import scuole_ids_of
 
 from ..correzioni import GIORNI_OPERATORE, correzione_register
 from ..forms import CercaConsumatoreForm, CorrezioneForm
@@ -24,21 +23,10 @@ from ..models import CorrezionePasto
 RISULTATI = 20
 
 
-def correzioni_required(view):
-    """The comune's office and its canteen operators (limited to their schools and last days)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect(f"{reverse('account_login')}?next={request.path}")
-        incarico = incarico_operatore(user=request.user, comune=request.comune)
-        if incarico is None:
-            raise PermissionDenied
-        request.operatore = incarico.ruolo == Ruolo.OPERATORE_MENSA
-        request.scuole_ids = scuole_ids_of(incarico)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+def _scope_of(request: HttpRequest) -> None:
+    """An operator corrects only the last school days of its schools; the office any day of any school."""
+    request.operatore = request.incarico.ruolo == Ruolo.OPERATORE_MENSA
+    request.scuole_ids = scuole_ids_of(request.incarico)
 
 
 def _consumatori(request: HttpRequest):
@@ -48,8 +36,9 @@ def _consumatori(request: HttpRequest):
     return qs
 
 
-@correzioni_required
+@operatore_required
 def correzioni(request: HttpRequest, comune: str) -> HttpResponse:
+    _scope_of(request)
     cerca = CercaConsumatoreForm(request.GET)
     trovati = []
     if cerca.is_valid() and cerca.cleaned_data["q"]:
@@ -68,8 +57,9 @@ def correzioni(request: HttpRequest, comune: str) -> HttpResponse:
 
 
 @require_POST
-@correzioni_required
+@operatore_required
 def correzione_nuova(request: HttpRequest, comune: str) -> HttpResponse:
+    _scope_of(request)
     form = CorrezioneForm(request.POST)
     back = reverse("ufficio:correzioni", kwargs={"comune": comune})
     if not form.is_valid():

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ..access import ufficio_required
+from comuni.access import ufficio_required
+
 from ..cruscotto import cruscotto_data
 
 

@@ -6,9 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from comuni.access import ufficio_required
 from omnibus.db_router import legge_da_replica
 
-from ..access import ufficio_required
 from ..export import dataset_response, morosi_dataset
 from ..forms import FiltriMorosiForm, InvioSollecitiForm
 from ..models import Livello

@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from comuni.access import ufficio_required
 from omnibus.db_router import legge_da_replica
 
-from ..access import ufficio_required
 from ..esportazioni import CONTENT_TYPES, esportazione_create, esportazione_titolo, report_file, report_filename
 from ..forms import ReportForm
 from ..models import Esportazione, StatoEsportazione

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from comuni.access import ufficio_required
 from omnibus.db_router import legge_da_replica
 
-from ..access import ufficio_required
 from ..forms import FiltriMorosiForm, InvioSollecitiForm
 from ..invio import invio_create
 from ..lettera import lettere_context, lettere_pdf
