@@ -1,7 +1,8 @@
 """Backups: PostgreSQL (pg_dump's custom format, compressed) and the files, in one dated archive.
 
 `omnibus-YYYYMMDD-HHMMSS.tar` holds `database.dump` (pg_dump -Fc: a consistent snapshot, compressed) and
-the files under `private/` (PRIVATE_MEDIA_ROOT: the medical certificates) and `media/` (MEDIA_ROOT). The
+the files of the storages (omnibus/storage.py, local disk or S3 alike) under `private/` (the medical
+certificates) and `media/` (the stemmi). The
 files are copied after the dump, so every file the dump refers to is in the archive. With
 BACKUP_PASSPHRASE the archive is encrypted with gpg (symmetric AES-256, Debian's gnupg) into `.tar.gpg`.
 The newest BACKUP_KEEP archives are kept. A backup is written under a temporary name and renamed when
@@ -14,6 +15,7 @@ import datetime
 import io
 import json
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -22,9 +24,13 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import connection
 from django.utils import timezone
 
+# The files of each storage (omnibus/storage.py) and their folder in the archive: read through STORAGES, so the
+# same backup holds them on local disk and on S3-compatible object storage.
+STORAGE_ARCNAMES = (("private", "private"), ("media", "default"))
 NAME = re.compile(r"^omnibus-(\d{8}-\d{6})\.tar(\.gpg)?$")
 GPG = shutil.which("gpg") or "/usr/bin/gpg"
 
@@ -77,6 +83,27 @@ def gpg(args: list[str], passphrase: str) -> None:
               "--passphrase-fd", "0", *args], input=passphrase.encode())
 
 
+def _storage_names(storage, path: str = ""):
+    """Every file name of a storage, walking its folders (a local folder not created yet holds none)."""
+    try:
+        folders, files = storage.listdir(path)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield posixpath.join(path, name) if path else name
+    for folder in folders:
+        yield from _storage_names(storage, posixpath.join(path, folder) if path else folder)
+
+
+def _add_storage(tar: tarfile.TarFile, arcname: str, storage, *, mtime: int) -> None:
+    for name in sorted(_storage_names(storage)):
+        with storage.open(name, "rb") as handle:
+            data = handle.read()  # certificates and stemmi: small files, bounded by the upload limits
+        info = tarfile.TarInfo(f"{arcname}/{name}")
+        info.size, info.mtime, info.mode = len(data), mtime, 0o600
+        tar.addfile(info, io.BytesIO(data))
+
+
 def backup_create(*, now: datetime.datetime | None = None, passphrase: str | None = None,
                   keep: int | None = None) -> Path:
     """Write a new backup archive and prune the old ones; returns its path."""
@@ -100,9 +127,8 @@ def backup_create(*, now: datetime.datetime | None = None, passphrase: str | Non
             info.size, info.mtime = len(data), int(now.timestamp())
             tar.addfile(info, io.BytesIO(data))
             tar.add(dump, arcname="database.dump")
-            for arcname, root in (("private", settings.PRIVATE_MEDIA_ROOT), ("media", settings.MEDIA_ROOT)):
-                if Path(root).is_dir():
-                    tar.add(root, arcname=arcname)
+            for arcname, alias in STORAGE_ARCNAMES:
+                _add_storage(tar, arcname, storages[alias], mtime=int(now.timestamp()))
         if passphrase:
             encrypted = work_path / "omnibus.tar.gpg"
             gpg(["--symmetric", "--cipher-algo", "AES256", "--output", str(encrypted), str(archive)], passphrase)

@@ -19,6 +19,7 @@ from pagamenti.pagopa.services import ricevuta_receive
 from pagamenti.services import movimento_register
 from tests.pagamenti.conftest import configure
 from tests.pagamenti.test_ricevute import make_position, receipt
+from tests.s3_locale import s3_server  # noqa: F401, F811  (the local S3 server fixture)
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump needs PostgreSQL")
 
@@ -85,3 +86,27 @@ def test_only_the_newest_backups_are_kept(tmp_path):
     assert [p.name for p in deleted] == [f"omnibus-2026120{d}-223000.tar" for d in (1, 2, 3)]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "appunti.txt", "omnibus-20261204-223000.tar", "omnibus-20261205-223000.tar.gpg"]
+
+
+def test_the_backup_holds_the_files_of_object_storage(db, settings, tmp_path, s3_server):  # noqa: F811
+    """With FILE_STORAGE=s3 the certificates live in the bucket, not on this machine's disk: the backup reads
+    them through STORAGES, so the archive holds them as it does local files (and the drill finds them)."""
+    import tarfile
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+
+    from esercizio.backup import backup_create
+    from tests.s3_locale import s3_storages
+
+    settings.BACKUP_DIR = str(tmp_path / "backups")
+    s3_storages(settings, s3_server)
+    certificato = storages["private"].save("certificati/2026/dieta-celiachia.pdf", ContentFile(b"%PDF-1.4 prova"))
+    stemma = storages["default"].save("stemmi/leporano.png", ContentFile(b"\x89PNG prova"))
+    assert not (tmp_path / "private").exists()
+
+    archive = backup_create(passphrase="")
+    with tarfile.open(archive) as tar:
+        assert tar.extractfile(f"private/{certificato}").read() == b"%PDF-1.4 prova"
+        assert tar.extractfile(f"media/{stemma}").read() == b"\x89PNG prova"
+        assert "database.dump" in tar.getnames()
