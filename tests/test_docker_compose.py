@@ -17,7 +17,9 @@ def test_media_and_private_files_live_on_named_volumes_of_web_and_worker():
     image_var = "/app/var"  # WORKDIR /app in the Dockerfile; the settings' defaults are var/media and var/private
     for folder in ("media", "private"):
         assert folder in compose["volumes"], folder
-        for service in ("web", "worker"):
+        workers = [name for name in compose["services"] if name.startswith("worker")]
+        assert workers, "no Celery worker service"
+        for service in ("web", *workers):
             mounts = compose["services"][service]["volumes"]
             assert f"{folder}:{image_var}/{folder}" in mounts, (service, folder)
     assert Path(settings.PRIVATE_MEDIA_ROOT).relative_to(settings.BASE_DIR).as_posix() == "var/private"

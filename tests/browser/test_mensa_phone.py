@@ -42,6 +42,7 @@ def test_an_operator_taps_a_child_absent(live_server, page, clock, leporano, ali
     user = UserFactory(email="operatore@example.org")
     incarico_assign(user=user, comune=leporano, ruolo=Ruolo.OPERATORE_MENSA)
     totp_activate(user)
+    page.clock.set_system_time(clock.now)  # the tablet's clock agrees with the server's (taps ahead are refused)
     page.goto(live_server.url + "/login/leporano/")
     page.get_by_label("Indirizzo e-mail").fill("operatore@example.org")
     page.get_by_label("Password", exact=True).fill(PASSWORD)

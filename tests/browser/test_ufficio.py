@@ -73,7 +73,9 @@ def test_the_office_reads_the_cruscotto_and_sends_a_reminder(live_server, tablet
     with tablet.expect_download() as download:
         stampa.get_by_role("link", name="Scarica solleciti-da-stampare-").click()
     pdf = pypdfium2.PdfDocument(download.value.path())
-    assert len(pdf) == 1 and "Gaia Fanelli" in pdf[0].get_textpage().get_text_range()
+    # The letter, then its avviso as the pagoPA national model on a page of its own.
+    assert len(pdf) == 2 and "Gaia Fanelli" in pdf[0].get_textpage().get_text_range()
+    assert "AVVISO DI PAGAMENTO" in pdf[1].get_textpage().get_text_range()
     expect(tablet.get_by_role("button", name="Stampa 1 lettera senza e-mail (PDF)")).to_have_count(0)
     tablet.get_by_role("link", name="Vai al registro dei solleciti").click()
     expect(tablet.get_by_role("cell", name="16,40 €")).to_be_visible()
