@@ -346,6 +346,11 @@ CELERY_TASK_ROUTES = {
     "mensa.tasks.variazione_menu_notify": {"queue": "massiva"},
     "trasporto.tasks.solleciti_trasporto_task": {"queue": "massiva"},
 }
+# The access log (comuni.EventoAccesso: e-mail and IP of logins, failures, locks) is deleted after these days by
+# the daily housekeeping (comuni.tasks.housekeeping).
+ACCESSI_CONSERVAZIONE_GIORNI = env.int("ACCESSI_CONSERVAZIONE_GIORNI", default=365)
+if not 30 <= ACCESSI_CONSERVAZIONE_GIORNI <= 3650:
+    raise ImproperlyConfigured("ACCESSI_CONSERVAZIONE_GIORNI: between 30 and 3650 days.")
 CELERY_BEAT_SCHEDULE = {
     "pulizia-giornaliera": {
         "task": "comuni.tasks.housekeeping",

@@ -83,3 +83,22 @@ def test_password_reset_requests_are_rate_limited_per_address(client, alice):
 
 def test_sessions_expire(settings):
     assert 0 < settings.SESSION_COOKIE_AGE <= 60 * 60 * 8
+
+
+def test_the_daily_housekeeping_deletes_the_access_log_past_its_retention(db, settings, alice):
+    """The access log holds e-mails and IP addresses: it is kept ACCESSI_CONSERVAZIONE_GIORNI, then deleted."""
+    import datetime
+
+    from django.utils import timezone
+
+    from comuni.services import evento_accesso_register
+    from comuni.tasks import housekeeping
+
+    settings.ACCESSI_CONSERVAZIONE_GIORNI = 365
+    vecchio = evento_accesso_register(tipo=TipoEvento.ACCESSO, user=alice)
+    recente = evento_accesso_register(tipo=TipoEvento.ACCESSO, user=alice)
+    EventoAccesso.objects.filter(pk=vecchio.pk).update(quando=timezone.now() - datetime.timedelta(days=366))
+    EventoAccesso.objects.filter(pk=recente.pk).update(quando=timezone.now() - datetime.timedelta(days=364))
+
+    assert housekeeping.delay().get()["eventi_accesso_eliminati"] == 1
+    assert list(EventoAccesso.objects.values_list("pk", flat=True)) == [recente.pk]
