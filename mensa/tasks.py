@@ -99,3 +99,21 @@ def variazione_menu_notify(self, comune, variazione_id: int) -> int:
         return variazione_notify(variazione=variazione)
     except OperationalError as exc:
         raise self.retry(exc=exc, countdown=30) from exc
+
+
+@shared_task(name="mensa.tasks.diete_scadute_elimina")
+def diete_scadute_elimina() -> int:
+    """Health data has a life: a consumer's diet (a sanitary one says what the child may not eat, and names
+    its medical certificate) is deleted DIETE_CONSERVAZIONE_GIORNI after it ended. Logs a count, never names."""
+    import logging
+
+    from django.conf import settings
+    from django_scopes import scopes_disabled
+
+    from .menu.models import DietaConsumatore
+
+    limite = _today() - datetime.timedelta(days=settings.DIETE_CONSERVAZIONE_GIORNI)
+    with scopes_disabled():
+        eliminate, _ = DietaConsumatore.objects.filter(data_fine__lt=limite).delete()
+    logging.getLogger(__name__).info("diete concluse eliminate: %d", eliminate)
+    return eliminate

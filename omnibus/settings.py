@@ -336,6 +336,7 @@ CELERY_TASK_ROUTES = {
     "mensa.tasks.kitchen_count_send": {"queue": "interattiva"},
     "esercizio.tasks.*": {"queue": "interattiva"},
     "mensa.tasks.meal_debit_all": {"queue": "notturna"},
+    "mensa.tasks.diete_scadute_elimina": {"queue": "notturna"},
     "mensa.tasks.meal_debit_comune": {"queue": "notturna"},
     "trasporto.tasks.mensilita_debit_due": {"queue": "notturna"},
     "trasporto.tasks.mensilita_debit_task": {"queue": "notturna"},
@@ -351,6 +352,10 @@ CELERY_TASK_ROUTES = {
 ACCESSI_CONSERVAZIONE_GIORNI = env.int("ACCESSI_CONSERVAZIONE_GIORNI", default=365)
 if not 30 <= ACCESSI_CONSERVAZIONE_GIORNI <= 3650:
     raise ImproperlyConfigured("ACCESSI_CONSERVAZIONE_GIORNI: between 30 and 3650 days.")
+# A consumer's diet (health data) is deleted these days after its end (mensa.tasks.diete_scadute_elimina, daily).
+DIETE_CONSERVAZIONE_GIORNI = env.int("DIETE_CONSERVAZIONE_GIORNI", default=365)
+if not 0 <= DIETE_CONSERVAZIONE_GIORNI <= 3650:
+    raise ImproperlyConfigured("DIETE_CONSERVAZIONE_GIORNI: between 0 and 3650 days.")
 CELERY_BEAT_SCHEDULE = {
     "pulizia-giornaliera": {
         "task": "comuni.tasks.housekeeping",
@@ -360,6 +365,10 @@ CELERY_BEAT_SCHEDULE = {
     "iscrizioni-conservazione-dati": {
         "task": "iscrizioni.tasks.conservazione_dati_all",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=3, minute=45),
+    },
+    "mensa-diete-concluse": {
+        "task": "mensa.tasks.diete_scadute_elimina",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=3, minute=50),
     },
     # Canteen: the kitchen count right after each comune's cut-off, the meal debit every night.
     "mensa-conteggio-cucina": {

@@ -236,3 +236,24 @@ def test_two_overlapping_periods_typed_together_are_refused(client, bob, leporan
     assert response.status_code == 200 and "Due periodi del ciclo si sovrappongono" in response.content.decode()
     with scope(comune=leporano):
         assert not CicloMenu.objects.filter(nome="Invernale infanzia").exists()
+
+
+def test_a_diet_is_deleted_a_year_after_it_ended(menu, leporano, alice_children, settings, monkeypatch):
+    """Health data has a life: the daily job deletes a diet DIETE_CONSERVAZIONE_GIORNI after its end, and
+    keeps the diets in force or ended more recently."""
+    from mensa import tasks
+
+    settings.DIETE_CONSERVAZIONE_GIORNI = 365
+    sofia, leonardo = alice_children[1], alice_children[0]
+    with scope(comune=leporano):
+        dieta_consumatore_assign(consumatore=sofia, tipo=menu.senza_glutine, certificato="ASL TA n. 9",
+                                 data_inizio=datetime.date(2024, 9, 1), data_fine=datetime.date(2025, 6, 30))
+        recente = dieta_consumatore_assign(consumatore=sofia, tipo=menu.senza_glutine,
+                                           data_inizio=datetime.date(2025, 9, 1), data_fine=datetime.date(2026, 6, 30))
+        in_corso = dieta_consumatore_assign(consumatore=leonardo, tipo=menu.senza_glutine,
+                                            data_inizio=datetime.date(2026, 9, 1))
+    monkeypatch.setattr(tasks, "_today", lambda: datetime.date(2026, 7, 2))  # 367 days after the first ended
+
+    assert tasks.diete_scadute_elimina.delay().get() == 1
+    with scope(comune=leporano):
+        assert set(DietaConsumatore.objects.values_list("pk", flat=True)) == {recente.pk, in_corso.pk}
