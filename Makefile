@@ -40,12 +40,13 @@ lint: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 # ruff, migrations in sync, and the whole suite in parallel, on PostgreSQL and Redis when they
-# answer (or are given), and only on them with REQUIRE_SERVICES=1.
+# answer (or are given), and only on them with REQUIRE_SERVICES=1. The tests' sessions commit without
+# waiting for the disk (synchronous_commit=off: a crash loses the last commits of a test database, nothing else).
 test: install
 	@eval "$$($(BIN)/python scripts/services.py)" && \
 	$(BIN)/ruff check . && \
 	$(BIN)/python manage.py makemigrations --check --dry-run && \
-	$(BIN)/pytest -n $${PYTEST_WORKERS:-auto} $(PYTEST_ARGS)
+	PGOPTIONS="$${PGOPTIONS:--c synchronous_commit=off}" $(BIN)/pytest -n $${PYTEST_WORKERS:-auto} $(PYTEST_ARGS)
 
 # Speed targets of quality.md on a PostgreSQL database of its own; QUICK=1 for a tenth of the size.
 bench: install
