@@ -130,6 +130,10 @@ def run(ctx) -> None:
 
     with scope(comune=lettere):  # one guardian per child: 1,000 letters
         Tutore.objects.filter(comune=lettere, nome="Padre").delete()
+    # The forked child must not share this process's database connection: closing it there would end it here.
+    from django.db import connections
+
+    connections.close_all()
     queue = multiprocessing.get_context("fork").Queue()
     process = multiprocessing.get_context("fork").Process(target=_letters_child, args=(lettere.pk, queue))
     process.start()
