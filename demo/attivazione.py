@@ -119,6 +119,13 @@ def demo_attivazione_seed() -> list:
     ufficio = _account(f"ufficio.scuola@{SLUG}.example", data.DEMO_PASSWORD_STAFF, first_name="Ufficio",
                        last_name="Scuola Faggiano")
     incarico_assign(user=ufficio, comune=comune, ruolo=Ruolo.UFFICIO_SCUOLA)
+    # The nightly debit runs for every active comune, Faggiano's still empty canteen included: yesterday's run
+    # is recorded as the other comuni's are, so the missed-job watchdog (esercizio.alerts) has nothing to report.
+    from django.utils import timezone
+
+    from mensa.addebito import meal_debit_run
+
+    meal_debit_run(comune=comune, giorno=timezone.localdate() - datetime.timedelta(days=1))
     return [DemoLogin("ufficio scuola (attivazione in corso)", comune.nome, ufficio.email, data.DEMO_PASSWORD_STAFF,
                       f"/{SLUG}/ufficio/attivazione/")]
 
