@@ -403,7 +403,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trasporto.tasks.mensilita_debit_due",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=6, minute=0),
     },
-    # The notifications' outbox: messages committed while the broker was down, published again.
+    # The notifications' outbox and the office's queued reminder jobs: what was committed while the broker was
+    # down, published again (omnibus.publish.sweepers_run).
     "notifiche-consegne-in-sospeso": {
         "task": "notifiche.tasks.consegne_in_sospeso",
         "schedule": 60.0,

@@ -91,6 +91,9 @@ class InvioSolleciti(models.Model):
     creato_da = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     creato_il = models.DateTimeField(_("creato il"), auto_now_add=True)
     completato_il = models.DateTimeField(_("completato il"), null=True, blank=True)
+    # When the broker took the job's start (ufficio.invio). Empty while the job waits for a broker that was
+    # down when the office clicked: beat's sweeper starts it once the broker is back (omnibus.publish).
+    accodato_il = models.DateTimeField(_("accodato il"), null=True, blank=True, editable=False)
 
     objects = ScopedManager(comune="comune")
 
@@ -98,6 +101,10 @@ class InvioSolleciti(models.Model):
         verbose_name = _("invio di solleciti")
         verbose_name_plural = _("invii di solleciti")
         ordering = ["-creato_il"]
+        indexes = [
+            models.Index(fields=["creato_il"], condition=models.Q(stato="in_coda", accodato_il__isnull=True),
+                         name="invio_in_attesa_del_broker"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_livello_display()} – {self.creato_il:%d/%m/%Y %H:%M}"
