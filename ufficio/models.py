@@ -22,16 +22,17 @@ class Livello(models.TextChoices):
 # The order of the levels: each one needs the previous one in the same debt episode.
 LIVELLI = [Livello.PRIMO, Livello.SECONDO, Livello.MESSA_IN_MORA]
 
+# The default letters: the comune's letter on the first page, its avviso on the next (ufficio.lettera).
 TESTO_PRIMO = (
     "il conto di {nome} per il servizio di {servizio} presenta un debito di {debito} €. "
-    "La invitiamo a saldarlo entro {giorni} giorni con l'avviso pagoPA riportato qui sotto, online o presso "
-    "un prestatore di servizi di pagamento (banche, uffici postali, tabaccai), oppure ricaricando il conto "
-    "dal portale. Se ha già pagato, non tenga conto di questa lettera."
+    "La invitiamo a saldarlo entro {giorni} giorni con l'avviso di pagamento pagoPA alla pagina seguente, online "
+    "o presso un prestatore di servizi di pagamento (banche, uffici postali, tabaccai), oppure ricaricando il "
+    "conto dal portale. Se ha già pagato, non tenga conto di questa lettera."
 )
 TESTO_SECONDO = (
     "nonostante il precedente sollecito, il conto di {nome} per il servizio di {servizio} presenta ancora un "
-    "debito di {debito} €. La invitiamo a saldarlo entro {giorni} giorni con l'avviso pagoPA riportato qui "
-    "sotto. In mancanza il comune procederà con la messa in mora."
+    "debito di {debito} €. La invitiamo a saldarlo entro {giorni} giorni con l'avviso di pagamento pagoPA alla "
+    "pagina seguente. In mancanza il comune procederà con la messa in mora."
 )
 TESTO_MORA = (
     "il debito di {debito} € per il servizio di {servizio} di {nome} non è stato saldato nonostante i "
