@@ -96,8 +96,9 @@ def io_notifica(self, comune, notifica_id: int, ambito: str = "mensa", pagamento
 
 
 @shared_task(name="notifiche.tasks.consegne_in_sospeso", ignore_result=True)
-def consegne_in_sospeso() -> int:
-    """Beat, every minute: the outbox's messages the broker could not take at commit, published again."""
-    from .consegna import consegne_in_sospeso_publish
+def consegne_in_sospeso() -> dict[str, int]:
+    """Beat, every minute: the outbox's messages the broker could not take at commit, published again, and
+    the other apps' work kept for the broker (the office's queued reminder jobs): omnibus.publish's sweepers."""
+    from omnibus.publish import sweepers_run
 
-    return consegne_in_sospeso_publish()
+    return sweepers_run()

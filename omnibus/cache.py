@@ -7,12 +7,18 @@ per pool is kept.
 
 Resilient (`ResilientRedisCache`, the backend settings use): the cache is an optimisation, never a
 dependency. With Redis down or unreachable every read is a miss and every write is dropped (add() reports
-success, so a lock taken with it is granted; rate limits do not count meanwhile), so the portal
-keeps serving from PostgreSQL (sessions are cached_db, version stamps then never match: pages are rendered
-afresh). After a failure the backend leaves Redis alone for `RETRY_AFTER_SECONDS` (no connect attempt per
-call), then tries again. Writes dropped during the outage would leave stale entries behind once Redis
-returns (a version stamp not bumped, a session not deleted at logout): before its first operation after
-an outage, each process forgets the keys matching `CACHE_FORGET_AFTER_OUTAGE` (a SCAN and UNLINK).
+success, so a lock taken with it is granted), so the portal keeps serving from PostgreSQL (sessions are
+cached_db, version stamps then never match: pages are rendered afresh). After a failure the backend leaves
+Redis alone for `RETRY_AFTER_SECONDS` (no connect attempt per call), then tries again. Writes dropped during
+the outage would leave stale entries behind once Redis returns (a version stamp not bumped, a session not
+deleted at logout): before its first operation after an outage, each process forgets the keys matching
+`CACHE_FORGET_AFTER_OUTAGE` (a SCAN and UNLINK).
+
+Some keys must not be dropped: a rate limit that stops counting is a free window for a brute force. The
+keys starting with one of `CACHE_OUTAGE_FALLBACK_KEYS` (allauth's rate limits, the TOTP codes already used)
+go, while Redis is down, to the cache `FALLBACK` of CACHES: Django's database cache, one table that every
+process shares. When Redis answers again they are counted in Redis again, from what it held before the
+outage: an attacker gains at most one more window per outage.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import threading
 import time
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.cache.backends import redis as django_redis
 from redis.exceptions import RedisError
 
@@ -29,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5.0
 FAILURES = (RedisError, OSError)
+FALLBACK = "fallback"  # the alias in CACHES of the store of the keys that an outage must not drop
 
 
 class RedisCacheClient(django_redis.RedisCacheClient):
@@ -60,14 +68,14 @@ def _resilient(name: str, on_failure):
     def method(self, *args, **kwargs):
         outage = self._outage
         if outage.down_until and time.monotonic() < outage.down_until:
-            return on_failure(*args, **kwargs)
+            return self._without_redis(name, on_failure, *args, **kwargs)
         try:
             if outage.forget_pending:
                 self._forget_after_outage()
             result = getattr(super(ResilientRedisCache, self), name)(*args, **kwargs)
         except FAILURES as error:
             self._failed(name, error)
-            return on_failure(*args, **kwargs)
+            return self._without_redis(name, on_failure, *args, **kwargs)
         if outage.down_until:
             outage.down_until = 0.0
             logger.warning("cache: Redis answers again")
@@ -106,6 +114,10 @@ def _missing(key, *args, **kwargs):
     raise ValueError(f"Key '{key}' not found (cache unavailable).")
 
 
+# The operations on one key, which the fallback cache takes for the keys kept during an outage.
+SINGLE_KEY = {"add", "get", "set", "touch", "delete", "has_key", "incr"}
+
+
 class ResilientRedisCache(RedisCache):
     """RedisCache whose errors are misses (reads) and no-ops (writes); see the module's docstring."""
 
@@ -120,6 +132,15 @@ class ResilientRedisCache(RedisCache):
         outage.forget_pending = True
         if first:
             logger.warning("cache: Redis unavailable (%s in %s); serving without cache", error, operation)
+
+    def _without_redis(self, name: str, on_failure, *args, **kwargs):
+        """A key the outage must not drop goes to the fallback cache; any other is a miss or a no-op."""
+        key = args[0] if args else kwargs.get("key")
+        prefixes = tuple(getattr(settings, "CACHE_OUTAGE_FALLBACK_KEYS", ()))
+        if (name in SINGLE_KEY and isinstance(key, str) and prefixes and key.startswith(prefixes)
+                and FALLBACK in settings.CACHES):
+            return getattr(caches[FALLBACK], name)(*args, **kwargs)
+        return on_failure(*args, **kwargs)
 
     def _forget_after_outage(self) -> None:
         with self._outage.lock:

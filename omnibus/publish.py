@@ -3,8 +3,13 @@
 A write that queues work commits first (the work is queued from `transaction.on_commit`); if the broker
 (Redis) is down then, the family's request must still answer. `publish()` returns False instead of
 raising, and logs it. What was not published is not lost: the caller keeps it somewhere the broker's
-return reaches it again — the notifications' outbox (notifiche.consegna, swept every minute), the pending
-positions' poll (pagamenti.tasks.posizioni_poll_all, every ten minutes), the export row the office retries.
+return reaches it again — the notifications' outbox (notifiche.consegna), the reminder jobs still queued
+(ufficio.invio), the pending positions' poll (pagamenti.tasks.posizioni_poll_all, every ten minutes), the
+export row the office retries.
+
+The rows kept for the broker are swept by one beat entry every minute (notifiche.tasks.consegne_in_sospeso):
+each app registers its sweeper here (`sweeper_register`, from its AppConfig.ready()) and `sweepers_run` runs
+them all, each republishing its rows with `publish()` and stopping at the first the broker still refuses.
 
 After a failure, publishing is skipped for `RETRY_AFTER_SECONDS` (no connect attempt per request, which
 kombu's retry policy would stretch to a second or more), then tried again.
@@ -12,10 +17,13 @@ kombu's retry policy would stretch to a second or more), then tried again.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import time
+from collections.abc import Callable
 
 from django.db import transaction
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -51,3 +59,29 @@ def publish(task, *args, **kwargs) -> bool:
 def publish_on_commit(task, *args, **kwargs) -> None:
     """publish() once the current transaction commits."""
     transaction.on_commit(lambda: publish(task, *args, **kwargs))
+
+
+# How long a row waits for its own commit hook's publish before a sweeper publishes it again.
+SWEEP_AFTER = datetime.timedelta(minutes=1)
+
+# name -> sweep(prima_di=...) -> how many rows the broker took.
+_sweepers: dict[str, Callable[..., int]] = {}
+
+
+def sweeper_register(name: str, sweep: Callable[..., int]) -> None:
+    """Have `sweep(prima_di=...)` run by beat every minute: it publishes again the rows stored before
+    `prima_di` whose task the broker did not take."""
+    _sweepers[name] = sweep
+
+
+def sweepers_run(*, prima_di: datetime.datetime | None = None) -> dict[str, int]:
+    """Every registered sweeper, each on its own (one failing does not keep the others from running)."""
+    prima_di = prima_di or timezone.now() - SWEEP_AFTER
+    taken = {}
+    for name, sweep in _sweepers.items():
+        try:
+            taken[name] = sweep(prima_di=prima_di)
+        except Exception:
+            logger.exception("sweeper %s failed", name)
+            taken[name] = 0
+    return taken

@@ -403,7 +403,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trasporto.tasks.mensilita_debit_due",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=6, minute=0),
     },
-    # The notifications' outbox: messages committed while the broker was down, published again.
+    # The notifications' outbox and the office's queued reminder jobs: what was committed while the broker was
+    # down, published again (omnibus.publish.sweepers_run).
     "notifiche-consegne-in-sospeso": {
         "task": "notifiche.tasks.consegne_in_sospeso",
         "schedule": 60.0,
@@ -446,8 +447,15 @@ CACHES = {
          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2}}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # Where the keys an outage must not drop live while Redis is down (omnibus.cache): Django's database cache,
+    # one table every process shares (created by the migration esercizio 0002). Room for an attack's keys.
+    "fallback": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "omnibus_cache_fallback",
+                 "OPTIONS": {"MAX_ENTRIES": 100_000}},
 }
+# The keys whose loss during a Redis outage would open a door: allauth's rate limits (login, sign-up, password
+# reset, linking codes: ACCOUNT_RATE_LIMITS) and the TOTP codes already used (no replay). Prefixes.
+CACHE_OUTAGE_FALLBACK_KEYS = ["allauth:rl:", "allauth.mfa.totp.used"]
 # Entries that writes dropped during a Redis outage would leave stale: version stamps (omnibus.stamps) and
 # cached sessions (a logout). Each process forgets them before using Redis again (omnibus.cache).
 CACHE_FORGET_AFTER_OUTAGE = ["stamp:v1:*", "django.contrib.sessions.cached_db*"]

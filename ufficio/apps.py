@@ -23,3 +23,10 @@ class UfficioConfig(AppConfig):
         admin.site.index_template = "ufficio/admin_index.html"
 
         credito_registrato.connect(_mark_paid_on_credit, dispatch_uid="ufficio.mark_paid_on_credit")
+
+        from omnibus.publish import sweeper_register
+
+        from .invio import invii_in_sospeso_publish
+
+        # Reminder jobs the office queued while the broker was down, started once it is back.
+        sweeper_register("ufficio.invii", invii_in_sospeso_publish)

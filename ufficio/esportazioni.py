@@ -10,6 +10,7 @@ import tablib
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_scopes import scopes_disabled
 
 from comuni.models import Comune, User
 from omnibus.db_router import da_replica
@@ -72,8 +73,10 @@ def _enqueue(esportazione: Esportazione) -> None:
 
     if not publish(esportazione_task, esportazione.comune_id, esportazione.pk):
         # The broker is down: the page says so at once and a new click starts again (no bar running for ever).
-        Esportazione.objects.filter(pk=esportazione.pk, stato__in=ESPORTAZIONE_APERTA).update(
-            stato=StatoEsportazione.ERRORE, errore=str(CODA_NON_DISPONIBILE)[:300])
+        # This row by its key, whatever scope the commit hook runs in.
+        with scopes_disabled():
+            Esportazione.objects.filter(pk=esportazione.pk, stato__in=ESPORTAZIONE_APERTA).update(
+                stato=StatoEsportazione.ERRORE, errore=str(CODA_NON_DISPONIBILE)[:300])
 
 
 def esportazione_titolo(esportazione: Esportazione) -> str:

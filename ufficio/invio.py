@@ -10,11 +10,17 @@ block's letters in one WeasyPrint pass and e-mails them. What holds whatever the
   counters' UPDATE commit together, a second count fails on the key, and the last block completes the job;
 - the e-mails go out after the reminders are committed, at most once: a block interrupted between
   the two is retried without sending again (its reminders are in the register), and the letters it
-  had not e-mailed stay "to print" in the bulk PDF.
+  had not e-mailed stay "to print" in the bulk PDF;
+- a job is never lost to a broker that was down when the office clicked: its row stays "in coda" without
+  `accodato_il`, and beat's sweeper (`invii_in_sospeso_publish`, omnibus.publish) starts it once the broker
+  takes it. Only queued jobs are swept: a running or completed one is never started again by it, and a
+  start delivered twice (a crash between publishing and marking) queues only the blocks not counted yet.
 """
 
 from __future__ import annotations
 
+import datetime
+import logging
 import smtplib
 from dataclasses import dataclass
 
@@ -24,6 +30,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q, Sum
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from comuni.models import Comune, User
 from consumatori.models import Consumatore, Tutore
@@ -38,6 +45,8 @@ from .models import BloccoContato, EsitoEmail, ImpostazioniSolleciti, InvioSolle
 from .rimbalzi import intestazioni_for
 from .selectors import ZERO, FiltriMorosi, Moroso, morosi_all
 from .solleciti import NESSUN_MOROSO_ERROR, OGGETTO, impostazioni_for, indirizzi_of, livello_blocco, testo_email
+
+logger = logging.getLogger(__name__)
 
 # Accounts per block: small enough for a steady progress bar and for two workers to share a job of a
 # few dozen letters, large enough that one WeasyPrint pass serves many letters.
@@ -62,10 +71,36 @@ def invio_create(*, comune: Comune, creato_da: User, livello: str, conti: list[t
     return invio
 
 
-def _enqueue(invio: InvioSolleciti) -> None:
+def _enqueue(invio: InvioSolleciti) -> bool:
+    """Hand the job's start to the broker; True once it took it (the row says when). With the broker down the
+    job waits, "in coda", for the sweeper."""
     from .tasks import invio_solleciti_task
 
-    publish(invio_solleciti_task, invio.comune_id, invio.pk)
+    if not publish(invio_solleciti_task, invio.comune_id, invio.pk):
+        return False
+    invio.accodato_il = timezone.now()
+    with scopes_disabled():  # the sweeper runs outside any comune
+        InvioSolleciti.objects.filter(pk=invio.pk).update(accodato_il=invio.accodato_il)
+    return True
+
+
+SWEEP_BATCH = 500
+
+
+def invii_in_sospeso_publish(*, prima_di: datetime.datetime) -> int:
+    """The sweeper (omnibus.publish, every minute): start the jobs queued before `prima_di` whose start the
+    broker never took. Returns how many it took; stops at the first it still refuses."""
+    with scopes_disabled():
+        attesa = list(InvioSolleciti.objects.filter(stato=StatoInvio.IN_CODA, accodato_il__isnull=True,
+                                                    creato_il__lte=prima_di)
+                      .order_by("creato_il", "pk").only("pk", "comune_id")[:SWEEP_BATCH])
+    taken = 0
+    for invio in attesa:
+        if not _enqueue(invio):
+            logger.warning("reminder jobs: %s still waiting for the broker", len(attesa) - taken)
+            break
+        taken += 1
+    return taken
 
 
 def invio_start(*, invio: InvioSolleciti) -> list[int]:

@@ -22,16 +22,17 @@ class Livello(models.TextChoices):
 # The order of the levels: each one needs the previous one in the same debt episode.
 LIVELLI = [Livello.PRIMO, Livello.SECONDO, Livello.MESSA_IN_MORA]
 
+# The default letters: the comune's letter on the first page, its avviso on the next (ufficio.lettera).
 TESTO_PRIMO = (
     "il conto di {nome} per il servizio di {servizio} presenta un debito di {debito} €. "
-    "La invitiamo a saldarlo entro {giorni} giorni con l'avviso pagoPA riportato qui sotto, online o presso "
-    "un prestatore di servizi di pagamento (banche, uffici postali, tabaccai), oppure ricaricando il conto "
-    "dal portale. Se ha già pagato, non tenga conto di questa lettera."
+    "La invitiamo a saldarlo entro {giorni} giorni con l'avviso di pagamento pagoPA alla pagina seguente, online "
+    "o presso un prestatore di servizi di pagamento (banche, uffici postali, tabaccai), oppure ricaricando il "
+    "conto dal portale. Se ha già pagato, non tenga conto di questa lettera."
 )
 TESTO_SECONDO = (
     "nonostante il precedente sollecito, il conto di {nome} per il servizio di {servizio} presenta ancora un "
-    "debito di {debito} €. La invitiamo a saldarlo entro {giorni} giorni con l'avviso pagoPA riportato qui "
-    "sotto. In mancanza il comune procederà con la messa in mora."
+    "debito di {debito} €. La invitiamo a saldarlo entro {giorni} giorni con l'avviso di pagamento pagoPA alla "
+    "pagina seguente. In mancanza il comune procederà con la messa in mora."
 )
 TESTO_MORA = (
     "il debito di {debito} € per il servizio di {servizio} di {nome} non è stato saldato nonostante i "
@@ -91,6 +92,9 @@ class InvioSolleciti(models.Model):
     creato_da = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     creato_il = models.DateTimeField(_("creato il"), auto_now_add=True)
     completato_il = models.DateTimeField(_("completato il"), null=True, blank=True)
+    # When the broker took the job's start (ufficio.invio). Empty while the job waits for a broker that was
+    # down when the office clicked: beat's sweeper starts it once the broker is back (omnibus.publish).
+    accodato_il = models.DateTimeField(_("accodato il"), null=True, blank=True, editable=False)
 
     objects = ScopedManager(comune="comune")
 
@@ -98,6 +102,10 @@ class InvioSolleciti(models.Model):
         verbose_name = _("invio di solleciti")
         verbose_name_plural = _("invii di solleciti")
         ordering = ["-creato_il"]
+        indexes = [
+            models.Index(fields=["creato_il"], condition=models.Q(stato="in_coda", accodato_il__isnull=True),
+                         name="invio_in_attesa_del_broker"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_livello_display()} – {self.creato_il:%d/%m/%Y %H:%M}"
