@@ -167,7 +167,7 @@ def run(ctx) -> None:
                     riferimento, descrizione, chiave, motivo, creato_il)
                 SELECT comune_id, consumatore_id, 'mensa', 'pasto', importo, %s, %s, %s, %s, '', now()
                 FROM bench_expected
-                ON CONFLICT (consumatore_id, servizio, chiave) DO NOTHING
+                ON CONFLICT (consumatore_id, servizio, chiave, data_valuta) DO NOTHING
                 """,
                 # The same values the job writes (its description too), so both write the same bytes.
                 [DAY, DAY.isoformat(), f"Pasto del {DAY:%d/%m/%Y}", KEY],

@@ -70,7 +70,7 @@ BARE_SQL = """
     SELECT i.comune_id, i.consumatore_id, 'trasporto', 'mensilita', -25.00, DATE '2026-04-01', '2026-04',
         'Mensilità trasporto aprile 2026', 'mese:2026-04', NULL, '', now()
     FROM trasporto_iscrizione i WHERE i.comune_id = %s
-    ON CONFLICT (consumatore_id, servizio, chiave) DO NOTHING
+    ON CONFLICT (consumatore_id, servizio, chiave, data_valuta) DO NOTHING
 """
 
 

@@ -174,7 +174,7 @@ def _meal_debit(*, comuni: Sequence[Comune], giorno: datetime.date, prezzi: dict
         FROM ({presenti}) x
         JOIN (VALUES {righe}) AS p ON p.column1 = x.tariffa_id
         WHERE 1 = 1
-        ON CONFLICT (consumatore_id, servizio, chiave) DO NOTHING
+        ON CONFLICT (consumatore_id, servizio, chiave, data_valuta) DO NOTHING
         RETURNING comune_id
     """  # noqa: S608
     if connection.vendor == "postgresql":

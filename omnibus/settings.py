@@ -341,6 +341,7 @@ CELERY_TASK_ROUTES = {
     "trasporto.tasks.mensilita_debit_due": {"queue": "notturna"},
     "trasporto.tasks.mensilita_debit_task": {"queue": "notturna"},
     "comuni.tasks.housekeeping": {"queue": "notturna"},
+    "pagamenti.tasks.partizioni_prepara_task": {"queue": "notturna"},
     "ufficio.tasks.*": {"queue": "massiva"},
     "pagamenti.riconciliazione.tasks.*": {"queue": "massiva"},
     "pagamenti.tasks.saldi_consolida_task": {"queue": "massiva"},
@@ -384,6 +385,11 @@ CELERY_BEAT_SCHEDULE = {
     "pagamenti-saldi-consolidati": {
         "task": "pagamenti.tasks.saldi_consolida_task",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(minute=50),
+    },
+    # The ledger's partition of the next school year, made months before its first row (pagamenti.partizioni).
+    "pagamenti-partizioni-registro": {
+        "task": "pagamenti.tasks.partizioni_prepara_task",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=3, minute=10),
     },
     "pagopa-verifica-posizioni": {
         "task": "pagamenti.tasks.posizioni_poll_all",

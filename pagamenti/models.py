@@ -80,7 +80,10 @@ class Movimento(models.Model):
         verbose_name_plural = _("movimenti")
         ordering = ["-data_valuta", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["consumatore", "servizio", "chiave"], name="movimento_unico"),
+            # The day is in the key because PostgreSQL partitions the ledger by it (pagamenti/partizioni.py): every
+            # writer derives it from the key, so (consumatore, servizio, chiave) stays unique on its own.
+            models.UniqueConstraint(fields=["consumatore", "servizio", "chiave", "data_valuta"],
+                                    name="movimento_unico"),
             models.CheckConstraint(condition=~models.Q(importo=0), name="movimento_importo_non_zero"),
         ]
         indexes = [

@@ -97,3 +97,11 @@ def saldi_consolida_task() -> int:
     from .consolidamento import saldi_consolida
 
     return saldi_consolida()
+
+
+@shared_task
+def partizioni_prepara_task() -> list[str]:
+    """Beat entry point, every night: the ledger's partitions of this and next school year (PostgreSQL)."""
+    from .partizioni import partizioni_prepara
+
+    return partizioni_prepara()

@@ -235,7 +235,7 @@ def mensilita_debit(*, comune: Comune, mese: str) -> EsitoAddebito:
             GROUP BY i.consumatore_id
         ) x
         WHERE x.importo > 0
-        ON CONFLICT (consumatore_id, servizio, chiave) DO NOTHING
+        ON CONFLICT (consumatore_id, servizio, chiave, data_valuta) DO NOTHING
     """  # noqa: S608
     # What the debit reads, fingerprinted before it reads it: the same fingerprint on a later run means that
     # nothing the fees depend on has changed since a complete run, and the ledger is not read at all.

@@ -241,8 +241,9 @@ class CorrezionePasto(models.Model):
     registrata_da = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                       verbose_name=_("registrata da"))
     registrata_il = models.DateTimeField(_("registrata il"), auto_now_add=True)
+    # No database key: the ledger is partitioned by day (pagamenti/partizioni.py), its id alone is not a key.
     movimento = models.ForeignKey("pagamenti.Movimento", on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+", verbose_name=_("movimento"))
+                                  related_name="+", verbose_name=_("movimento"), db_constraint=False)
 
     objects = ScopedManager(comune="comune")
 

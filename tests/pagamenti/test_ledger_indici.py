@@ -28,8 +28,9 @@ def test_movimento_keeps_four_indexes(db):
         pytest.skip("PostgreSQL catalogue")
     definitions = sorted(d.split(" USING ")[1] for d in _indexes().values())
     assert definitions == sorted([
-        "btree (id)",  # primary key
-        "btree (consumatore_id, servizio, chiave)",  # idempotency key; balances and movements per consumer
+        # The partition key is in both unique indexes, as PostgreSQL requires (pagamenti/partizioni.py).
+        "btree (id, data_valuta)",  # primary key
+        "btree (consumatore_id, servizio, chiave, data_valuta)",  # idempotency key; balances and movements per consumer
         "btree (comune_id, servizio, data_valuta)",  # nightly job of a comune, debtors of a service
         "btree (creato_da_id) WHERE (creato_da_id IS NOT NULL)",  # PROTECT check when deleting an account
     ])
