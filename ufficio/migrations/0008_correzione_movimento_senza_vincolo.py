@@ -1,4 +1,3 @@
-
 import django.db.models.deletion
 from django.db import migrations, models
 
@@ -7,7 +6,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('pagamenti', '0010_movimento_partizioni'),
-        ('ufficio', '0005_stampa_lettere'),
+        ('ufficio', '0007_testi_avviso_pagina_seguente'),
     ]
 
     # State only: pagamenti 0010 dropped the database key when it partitioned the ledger (SQLite keeps it,
