@@ -198,7 +198,9 @@ def run(ctx) -> None:
     nuovo = next(pk for pk in ids if pk % nuovi_modulo == 1)
     written = _history(veterani, nuovi_modulo)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('pagamenti_movimento'))")
+        # A partitioned table has no size of its own: its partitions' sizes, with their indexes.
+        cursor.execute("SELECT pg_size_pretty(sum(pg_total_relation_size(relid))) "
+                       "FROM pg_partition_tree('pagamenti_movimento')")
         size = cursor.fetchone()[0]
     print(f"  ten years written: {written:,} movements ({size} with indexes)", flush=True)
 

@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from comuni.models import Comune, User
 from consumatori.models import Consumatore
 from omnibus.formats import importo_it
-from pagamenti.models import ConsolidamentoSaldi, Movimento, SaldoConsolidato, Servizio, TipoMovimento
+from pagamenti.consolidamento import orizzonte_fermo
+from pagamenti.models import Movimento, SaldoConsolidato, Servizio, TipoMovimento
 
 from .cutoff import ROME, cutoff_passed
 from .cutoff import data_it as _it
@@ -107,7 +108,7 @@ def _conti(*, comuni: Sequence[Comune], giorno: datetime.date) -> list[Conto]:
     by the comuni (the tenant scope here) and joined within one comune; an account may come twice (both
     parts): the caller keeps one."""
     m, s, i = Movimento._meta.db_table, Sospensione._meta.db_table, IscrizioneMensa._meta.db_table
-    sc, f = SaldoConsolidato._meta.db_table, ConsolidamentoSaldi._meta.db_table
+    sc = SaldoConsolidato._meta.db_table
     # The highest low-credit line of these comuni, each account then held to its own comune's line in Python:
     # a join to the comuni for their lines multiplied the rows (the planner expects one row of the day's
     # meals, not yet analysed).
@@ -118,19 +119,18 @@ def _conti(*, comuni: Sequence[Comune], giorno: datetime.date) -> list[Conto]:
     }
     ids = in_params("c", [comune.pk for comune in comuni], params)
     sql = f"""
-        WITH f AS (SELECT COALESCE(MAX(fino_a), 0) AS fino_a FROM {f}),
-        sospesi AS (SELECT a.consumatore_id, a.comune_id FROM {s} a WHERE a.comune_id {ids} AND a.al IS NULL),
+        WITH sospesi AS (SELECT a.consumatore_id, a.comune_id FROM {s} a WHERE a.comune_id {ids} AND a.al IS NULL),
         r AS (
             SELECT m.consumatore_id, SUM(m.importo) AS saldo,
                    MAX(CASE WHEN m.importo > 0 THEN m.id END) AS ultimo_credito
             FROM {m} m
             WHERE m.comune_id {ids} AND m.servizio = %(servizio)s AND m.chiave <> %(chiave)s
-              AND m.id > (SELECT fino_a FROM f)
+              AND m.id > %(fino_a)s
             GROUP BY m.consumatore_id
         ),
         b AS (
             SELECT n.consumatore_id, n.comune_id, c.ultimo_credito, COALESCE(c.saldo, 0)
-                       + CASE WHEN n.id > (SELECT fino_a FROM f) THEN n.importo ELSE 0 END AS saldo
+                       + CASE WHEN n.id > %(fino_a)s THEN n.importo ELSE 0 END AS saldo
             FROM {m} n
             LEFT JOIN {sc} c ON c.consumatore_id = n.consumatore_id AND c.servizio = %(servizio)s
             WHERE n.comune_id {ids} AND n.servizio = %(servizio)s AND n.data_valuta = %(giorno)s
@@ -146,9 +146,9 @@ def _conti(*, comuni: Sequence[Comune], giorno: datetime.date) -> list[Conto]:
             UNION ALL
             SELECT k.consumatore_id, k.comune_id,
                    COALESCE(c.saldo, 0) + COALESCE(r.saldo, 0) + COALESCE((
-                       SELECT CASE WHEN n.id > (SELECT fino_a FROM f) THEN n.importo ELSE 0 END FROM {m} n
+                       SELECT CASE WHEN n.id > %(fino_a)s THEN n.importo ELSE 0 END FROM {m} n
                        WHERE n.consumatore_id = k.consumatore_id AND n.servizio = %(servizio)s
-                         AND n.chiave = %(chiave)s), 0),
+                         AND n.chiave = %(chiave)s AND n.data_valuta = %(giorno)s), 0),
                    COALESCE(r.ultimo_credito, c.ultimo_credito)
             FROM (
                 SELECT d.consumatore_id, d.comune_id FROM {m} d
@@ -172,6 +172,7 @@ def _conti(*, comuni: Sequence[Comune], giorno: datetime.date) -> list[Conto]:
             OR g.consumatore_id IN (SELECT consumatore_id FROM sospesi)
     """  # noqa: S608
     with transaction.atomic(), connection.cursor() as cursor:
+        params["fino_a"] = orizzonte_fermo()
         if connection.vendor == "postgresql":
             # The night's rows were just written: the statistics say there are none, so the planner probes
             # the sums' index once per meal (EXPLAIN: 94,000 probes, 215 ms) where one hash join of the sums

@@ -59,6 +59,23 @@ def _orizzonte() -> int:
         return int(cursor.fetchone()[0])
 
 
+def orizzonte_fermo() -> int:
+    """The sums' horizon `fino_a`, held where it is until the caller's transaction ends, for statements that
+    name it as a value: the consolidation waits meanwhile (it locks the same row FOR UPDATE), so the sums
+    the following statements read still stop at it. As a value the planner can estimate "id > fino_a" (the
+    last hour's rows, by each partition's primary key); as a subquery of the statement, the partitioned
+    ledger was read by sequential scans of every school year. Needs a transaction (PostgreSQL: FOR SHARE;
+    SQLite, `make run`, has one writer at a time)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("orizzonte_fermo() holds the horizon until the transaction ends: call it inside one")
+    with connection.cursor() as cursor:
+        # The row exists once any consolidation ran; made here otherwise (always the same two statements).
+        cursor.execute("INSERT INTO pagamenti_consolidamentosaldi (id, fino_a) VALUES (1, 0) ON CONFLICT DO NOTHING")
+        share = " FOR SHARE" if connection.vendor == "postgresql" else ""
+        cursor.execute(f"SELECT fino_a FROM pagamenti_consolidamentosaldi WHERE id = 1{share}")  # noqa: S608
+        return int(cursor.fetchone()[0])
+
+
 def saldi_consolida(*, chunk: int = CHUNK) -> int:
     """Fold every movement up to the horizon into the sums; returns how many account rows were written.
     Two runs at once are harmless: each step locks the one ConsolidamentoSaldi row and re-reads it."""
@@ -82,11 +99,11 @@ def conti_cte(*, servizio: bool = False, in_debito: bool = False) -> str:
     """Common table expressions naming `conti`: the accounts of comune %(comune)s (of service %(servizio)s
     only, if asked; only those in debit by at least %(minimo)s, if asked), one row each with consumatore_id,
     servizio, saldo, ultimo_credito (id of the last credit) and ultimo_pagamento (day of the last pagoPA or
-    PuntoLIS payment). Use as `WITH {conti_cte()} SELECT … FROM conti`, with the params of conti_params().
+    PuntoLIS payment). Use as `WITH {conti_cte()} SELECT … FROM conti`, with the params of conti_params(),
+    run by `conti_leggi` (which names the horizon %(fino_a)s).
 
     Accounts without movements after `fino_a` are read as they are (filtered on their stored balance, never
-    aggregated); the few with newer movements add them. One statement, one snapshot: the sums and `fino_a`
-    are read together. The same SQL runs on PostgreSQL and on SQLite."""
+    aggregated); the few with newer movements add them. The same SQL runs on PostgreSQL and on SQLite."""
     solo_s = " AND s.servizio = %(servizio)s" if servizio else ""
     solo_m = " AND m.servizio = %(servizio)s" if servizio else ""
     debito_s = " AND s.saldo < 0 AND s.saldo <= -%(minimo)s" if in_debito else ""
@@ -98,7 +115,7 @@ def conti_cte(*, servizio: bool = False, in_debito: bool = False) -> str:
             MAX(CASE WHEN m.tipo IN (%(pagopa)s, %(lis)s) THEN m.data_valuta END) AS ultimo_pagamento
         FROM pagamenti_movimento m
         WHERE m.comune_id = %(comune)s{solo_m}
-            AND m.id > (SELECT COALESCE(MAX(c.fino_a), 0) FROM pagamenti_consolidamentosaldi c)
+            AND m.id > %(fino_a)s
         GROUP BY m.consumatore_id, m.servizio
     ), conti AS (
         SELECT s.consumatore_id, s.servizio, s.saldo, s.ultimo_credito, s.ultimo_pagamento
@@ -113,6 +130,28 @@ def conti_cte(*, servizio: bool = False, in_debito: bool = False) -> str:
         LEFT JOIN pagamenti_saldoconsolidato s ON s.consumatore_id = d.consumatore_id AND s.servizio = d.servizio
         WHERE d.consumatore_id IS NOT NULL{debito_d}
     )"""  # noqa: S608 - fixed fragments only, values are parameters
+
+
+def _fino_a(cursor) -> int:
+    cursor.execute("SELECT COALESCE(MAX(fino_a), 0) FROM pagamenti_consolidamentosaldi")
+    return int(cursor.fetchone()[0])
+
+
+def conti_leggi(cursor, sql: str, params: dict) -> list[tuple]:
+    """Run a statement over `conti_cte` with the sums' horizon as a value, and its rows.
+
+    As a value the planner sees that "id > fino_a" is the last hour's rows and reads them by each school
+    year's primary key (as a subquery it read every year of the partitioned ledger in full). The horizon is
+    read before and after the statement; it only ever grows, so the same value twice means the statement's
+    snapshot had it too, and the sums it read stop exactly there. Otherwise (a consolidation committed in
+    between, once an hour) the statement runs again. Works on the read replica too: no lock, no write."""
+    for _ in range(5):
+        fino_a = _fino_a(cursor)
+        cursor.execute(sql, {**params, "fino_a": fino_a})
+        rows = cursor.fetchall()
+        if _fino_a(cursor) == fino_a:
+            return rows
+    raise RuntimeError("the consolidated sums moved during five reads in a row")
 
 
 def conti_params(*, comune_id: int, servizio: str = "", minimo: Decimal = Decimal("0")) -> dict:

@@ -16,7 +16,7 @@ from comuni.models import Comune
 from consumatori.models import AnnoScolastico
 from mensa.models import AddebitoEseguito, Sospensione
 from mensa.selectors import elenco_operatore
-from pagamenti.consolidamento import conti_cte, conti_params
+from pagamenti.consolidamento import conti_cte, conti_leggi, conti_params
 from pagamenti.models import (
     EsitoRicevuta,
     ModalitaPagamento,
@@ -66,8 +66,7 @@ def debiti_aperti(*, comune: Comune) -> dict[str, dict]:
     sql = f"WITH {conti_cte(in_debito=True)} SELECT servizio, COUNT(*), -SUM(saldo) FROM conti GROUP BY servizio"  # noqa: S608
     result = {s: {"label": label, "conti": 0, "totale": ZERO} for s, label in Servizio.choices}
     with connection.cursor() as cursor:
-        cursor.execute(sql, conti_params(comune_id=comune.pk))
-        for servizio, conti, totale in cursor.fetchall():
+        for servizio, conti, totale in conti_leggi(cursor, sql, conti_params(comune_id=comune.pk)):
             # SQLite (make run) answers sums as float, PostgreSQL as Decimal.
             result[servizio].update(conti=conti, totale=Decimal(str(totale)).quantize(ZERO))
     return result

@@ -13,7 +13,7 @@ from django.utils import timezone
 from comuni.models import Comune
 from consumatori.models import Consumatore, Tutore
 from mensa.models import Sospensione
-from pagamenti.consolidamento import conti_cte, conti_params
+from pagamenti.consolidamento import conti_cte, conti_leggi, conti_params
 from pagamenti.models import Movimento, Servizio, TipoMovimento
 
 from .models import Sollecito
@@ -165,8 +165,7 @@ def _query(*, comune: Comune, filtri: FiltriMorosi, oggi: datetime.date, limit: 
     params.update(limit=limit, offset=offset)
     # The ledger's reader: the read replica inside the office's lists (omnibus.db_router), else the primary.
     with connections[router.db_for_read(Movimento)].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+        return conti_leggi(cursor, sql, params)
 
 
 def _complete(righe: list[Moroso], *, oggi: datetime.date) -> None:

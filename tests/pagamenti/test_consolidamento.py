@@ -11,7 +11,7 @@ from django.db import connection, connections, transaction
 from django.db.models import Max, Q, Sum
 from django_scopes import scope, scopes_disabled
 
-from pagamenti.consolidamento import conti_cte, conti_params, saldi_consolida
+from pagamenti.consolidamento import conti_cte, conti_leggi, conti_params, saldi_consolida
 from pagamenti.models import ConsolidamentoSaldi, Movimento, SaldoConsolidato, Servizio, TipoMovimento
 from pagamenti.services import movimento_register
 from tests.concurrency import run_at_once
@@ -28,9 +28,9 @@ def register(child, importo, chiave, tipo=TipoMovimento.PASTO, servizio=Servizio
 
 def conti(comune, servizio: str = "", in_debito: bool = False) -> dict:
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH {conti_cte(servizio=bool(servizio), in_debito=in_debito)} SELECT * FROM conti",
-                       conti_params(comune_id=comune.pk, servizio=servizio, minimo=Decimal("1")))
-        return {(r[0], r[1]): _norm(r[2], r[3], r[4]) for r in cursor.fetchall()}
+        sql = f"WITH {conti_cte(servizio=bool(servizio), in_debito=in_debito)} SELECT * FROM conti"
+        rows = conti_leggi(cursor, sql, conti_params(comune_id=comune.pk, servizio=servizio, minimo=Decimal("1")))
+        return {(r[0], r[1]): _norm(r[2], r[3], r[4]) for r in rows}
 
 
 def _norm(saldo, credito, pagamento) -> tuple:
@@ -156,3 +156,25 @@ def test_two_jobs_at_once_fold_every_movement_once(leporano, alice_children):
     with scope(comune=leporano):
         totale = SaldoConsolidato.objects.aggregate(t=Sum("saldo"))["t"]
         assert totale == Movimento.objects.aggregate(t=Sum("importo"))["t"]
+
+
+def test_a_consolidation_committed_during_the_read_makes_it_read_again(leporano, alice_children):
+    """conti_leggi names the horizon as a value: when a consolidation moves it between the read of the
+    horizon and the statement, the statement runs again, so no movement is counted twice or missed."""
+    ledger(alice_children, 0)
+    saldi_consolida()
+    register(alice_children[0], "-4.10", "pasto:dopo")
+    expected = truth(leporano)
+    statements = []
+
+    def consolidation_in_between(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if "conti_recenti" in sql:
+            statements.append(params["fino_a"])
+            if len(statements) == 1:  # as if the hourly job committed right after this statement
+                saldi_consolida()
+        return result
+
+    with connection.execute_wrapper(consolidation_in_between):
+        assert conti(leporano) == expected
+    assert len(statements) == 2 and statements[1] > statements[0]
