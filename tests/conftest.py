@@ -28,6 +28,17 @@ def _eager_celery(settings):
 
 
 @pytest.fixture(autouse=True)
+def _broker_breaker_closed():
+    """Every test starts with the publish breaker closed (omnibus.publish): a test that made the broker fail
+    must not leave the next one's tasks unqueued for the breaker's five seconds."""
+    from omnibus import publish
+
+    publish._down_until = 0.0
+    yield
+    publish._down_until = 0.0
+
+
+@pytest.fixture(autouse=True)
 def _private_cache(settings):
     # A fresh in-process cache per test: rate limits and cached pages never leak between tests,
     # nor between test processes sharing one Redis server.
