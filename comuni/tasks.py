@@ -14,10 +14,27 @@ from .models import EventoAccesso
 
 @shared_task(name="comuni.tasks.housekeeping")
 def housekeeping() -> dict:
-    """Daily clean-up: expired sessions, and the access log (e-mail and IP address of every login, failure and
-    lock) past ACCESSI_CONSERVAZIONE_GIORNI: kept long enough to look into an incident, then deleted."""
+    """Daily clean-up: expired sessions, the access log (e-mail and IP address of every login, failure and
+    lock) past ACCESSI_CONSERVAZIONE_GIORNI: kept long enough to look into an incident, then deleted; and the
+    expired entries of the outage cache (rate-limit counters keyed by IP or account, used TOTP codes, written
+    only while Redis is down: Django's database cache deletes them only past MAX_ENTRIES)."""
     now = timezone.now()
     sessioni, _ = Session.objects.filter(expire_date__lt=now).delete()
     limite = now - datetime.timedelta(days=settings.ACCESSI_CONSERVAZIONE_GIORNI)
     accessi, _ = EventoAccesso.objects.filter(quando__lt=limite).delete()
-    return {"sessioni_scadute_eliminate": sessioni, "eventi_accesso_eliminati": accessi}
+    return {"sessioni_scadute_eliminate": sessioni, "eventi_accesso_eliminati": accessi,
+            "cache_emergenza_eliminate": _cache_emergenza_pulisci(now)}
+
+
+def _cache_emergenza_pulisci(now) -> int:
+    """Delete the expired rows of the database cache used while Redis is down (CACHES["fallback"])."""
+    from django.db import connection
+
+    fallback = settings.CACHES.get("fallback", {})
+    if not fallback.get("BACKEND", "").endswith("DatabaseCache"):
+        return 0
+    tabella = connection.ops.quote_name(fallback["LOCATION"])
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {tabella} WHERE expires < %s",  # noqa: S608 - the table name of the settings
+                       [connection.ops.adapt_datetimefield_value(now)])
+        return max(cursor.rowcount, 0)

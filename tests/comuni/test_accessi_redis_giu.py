@@ -51,3 +51,19 @@ def test_only_the_rate_limits_and_used_codes_go_to_the_database_meanwhile(redis_
     # A TOTP code used once is refused a second time (allauth.mfa marks it with add()).
     assert redis_giu.add("allauth.mfa.totp.used?user=1&code=123456", "y", timeout=90) is True
     assert redis_giu.add("allauth.mfa.totp.used?user=1&code=123456", "y", timeout=90) is False
+
+
+def test_the_nightly_housekeeping_deletes_the_expired_outage_counters(redis_giu):
+    """The counters are keyed by IP address or account: deleted once expired, not kept until the table fills."""
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    from comuni.tasks import housekeeping
+
+    redis_giu.set("allauth:rl:allauth.account:login_failed:5/900.0/key:vecchia", [1.0], timeout=900)
+    redis_giu.set("allauth:rl:allauth.account:login_failed:5/900.0/key:nuova", [1.0], timeout=7200)
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=1)):
+        assert housekeeping()["cache_emergenza_eliminate"] == 1
+        assert caches["fallback"].get("allauth:rl:allauth.account:login_failed:5/900.0/key:nuova") == [1.0]

@@ -43,7 +43,8 @@ def test_housekeeping_runs_on_a_worker_through_redis(transactional_db, redis_bro
     queue = f"test-{uuid.uuid4().hex}"
     with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=20):
         result = housekeeping.apply_async(queue=queue)
-        assert result.get(timeout=30) == {"sessioni_scadute_eliminate": 1, "eventi_accesso_eliminati": 0}
+        assert result.get(timeout=30) == {"sessioni_scadute_eliminate": 1, "eventi_accesso_eliminati": 0,
+                                           "cache_emergenza_eliminate": 0}
 
     assert not Session.objects.filter(session_key=expired.session_key).exists()
     assert Session.objects.filter(session_key=live.session_key).exists()
