@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from .http import celery_worker, cpu_by_role, gunicorn
+from .http import celery_worker, cpu_by_role, gunicorn, procfile_worker
 
 N_COMUNI = 10
 CLIENTS = 16
@@ -228,8 +228,8 @@ def run(ctx) -> None:
     served = {"CELERY_TASK_ALWAYS_EAGER": "0", "EMAIL_URL": "memorymail://"}
     print(f"  {len(jobs)} families in {N_COMUNI} comuni, absences for {day:%d/%m/%Y}, {CLIENTS} clients", flush=True)
     # As production serves it: gunicorn.conf.py's workers and threads (the Dockerfile's), not a bench's own.
-    # The worker as `make run`'s Procfile starts it (two processes).
-    with celery_worker(env=served, concurrency=2), gunicorn(workers=None, threads=None, env=served) as base:
+    # The worker as `make run`'s Procfile starts it (two processes at nice 10, on every queue).
+    with celery_worker(env=served, **procfile_worker()), gunicorn(workers=None, threads=None, env=served) as base:
         asyncio.run(_rush(base, jobs[:CLIENTS * 2], day + datetime.timedelta(days=1), CLIENTS))  # warm up
         database = connection.settings_dict["NAME"]
         with connection.cursor() as cursor:

@@ -51,16 +51,29 @@ def gunicorn(workers: int | None = 2, env: dict[str, str] | None = None, threads
         process.wait(timeout=20)
 
 
+def procfile_worker() -> dict:
+    """The worker `make run` starts (Procfile's `worker:` line): its queues, concurrency and nice level, as
+    keyword arguments of celery_worker."""
+    line = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("worker:"))
+    nice = re.search(r"\bnice -n (\d+)", line)
+    return {"queues": re.search(r"-Q[= ](\S+)", line).group(1).split(","),
+            "concurrency": int(re.search(r"--concurrency[= ](\d+)", line).group(1)),
+            "nice": int(nice.group(1)) if nice else 0}
+
+
 @contextlib.contextmanager
-def celery_worker(env: dict[str, str] | None = None, concurrency: int = 1) -> Iterator[subprocess.Popen]:
-    """A Celery worker of the project (Redis broker), as `make run`'s Procfile starts it; yields its process.
-    At the Procfile's lower CPU priority (nice 10; docker-compose gives it cpu_shares 256 of the web's 1024):
-    background jobs take the cores the requests leave, never a family's time."""
+def celery_worker(env: dict[str, str] | None = None, concurrency: int = 1, queues: list[str] | None = None,
+                  nice: int = 10, name: str = "celery") -> Iterator[subprocess.Popen]:
+    """A Celery worker of the project (Redis broker) on `queues` (the Procfile's: every queue, unless given);
+    yields its process. At a lower CPU priority (the Procfile's nice 10 unless given; docker-compose gives its
+    bulk workers lower cpu_shares): background jobs take the cores the requests leave, never a family's
+    time. `name` is its node name (two workers on one machine need two)."""
     env = {**os.environ, **(env or {})}
+    queues = queues or procfile_worker()["queues"]
     process = subprocess.Popen(
-        ["nice", "-n", "10", str(Path(sys.executable).parent / "celery"), "-A", "omnibus", "worker",
-         "--concurrency", str(concurrency), "--loglevel", "warning", "--without-gossip", "--without-mingle",
-         "--without-heartbeat"],
+        ["nice", "-n", str(nice), str(Path(sys.executable).parent / "celery"), "-A", "omnibus", "worker",
+         "-Q", ",".join(queues), "--hostname", f"{name}@%h", "--concurrency", str(concurrency),
+         "--loglevel", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=ROOT, env=env,
     )
     try:
