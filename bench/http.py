@@ -61,13 +61,32 @@ def procfile_worker() -> dict:
             "nice": int(nice.group(1)) if nice else 0}
 
 
+def compose_worker(service: str) -> dict:
+    """A worker of docker-compose.yml (`worker-interattiva`, `worker-massiva`, ...): its queues, concurrency,
+    name and the nice level standing for its `cpu_shares`, as keyword arguments of celery_worker.
+
+    The kernel weighs each nice level 1.25 times less than the one below it (1024 at nice 0), so shares of 256,
+    a quarter of the default 1024, are nice 6 and 512 nice 3. An approximation: a container's shares weigh all
+    its processes together, a nice level each process on its own."""
+    import math
+
+    import yaml
+
+    spec = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"][service]
+    command = " ".join(spec["command"])
+    return {"queues": re.search(r"-Q[= ](\S+)", command).group(1).split(","),
+            "concurrency": int(re.search(r"--concurrency[= ](\d+)", command).group(1)),
+            "name": service.removeprefix("worker-"),
+            "nice": round(math.log(1024 / spec.get("cpu_shares", 1024), 1.25))}
+
+
 @contextlib.contextmanager
 def celery_worker(env: dict[str, str] | None = None, concurrency: int = 1, queues: list[str] | None = None,
                   nice: int = 10, name: str = "celery") -> Iterator[subprocess.Popen]:
     """A Celery worker of the project (Redis broker) on `queues` (the Procfile's: every queue, unless given);
     yields its process. At a lower CPU priority (the Procfile's nice 10 unless given; docker-compose gives its
-    bulk workers lower cpu_shares): background jobs take the cores the requests leave, never a family's
-    time. `name` is its node name (two workers on one machine need two)."""
+    workers cpu_shares, compose_worker): background jobs take the cores the requests leave, never a family's
+    time. `name` is its node name (two workers on one machine need two) and its role in cpu_by_role."""
     env = {**os.environ, **(env or {})}
     queues = queues or procfile_worker()["queues"]
     process = subprocess.Popen(
@@ -140,7 +159,8 @@ def _proc_table() -> dict[int, tuple[int, str, float]]:
 
 def cpu_by_role(database: str = "") -> dict[str, float]:
     """CPU seconds used so far by this benchmark's processes: the client (this process), the served app
-    (gunicorn), the Celery worker (each with its live children), and PostgreSQL's backends of `database`.
+    (gunicorn), the Celery workers ("celery <name>" when named; each with its live children), and PostgreSQL's
+    backends of `database`.
     Two samples' difference shows who used the machine's cores during a run."""
     table = _proc_table()
     me = os.getpid()
@@ -157,6 +177,10 @@ def cpu_by_role(database: str = "") -> dict[str, float]:
         elif database and cmdline.startswith("postgres") and f" {database} " in cmdline:
             totals["postgres"] += seconds
         elif (child := root_child(pid)) is not None:
-            role = "gunicorn" if "gunicorn" in table[child][1] else "celery" if "celery" in table[child][1] else "other"
+            command = table[child][1]
+            node = re.search(r"--hostname (\S+)@", command)
+            role = ("gunicorn" if "gunicorn" in command else
+                    "other" if "celery" not in command else
+                    "celery" if not node or node.group(1) == "celery" else f"celery {node.group(1)}")
             totals[role] = totals.get(role, 0.0) + seconds
     return totals
