@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from .http import celery_worker, cpu_by_role, gunicorn, procfile_worker
+from .http import celery_worker, cpu_during, gunicorn, machine_cpu, procfile_worker
 
 N_COMUNI = 10
 CLIENTS = 16
@@ -233,12 +233,13 @@ def _summary(results: list) -> tuple[float, float, int]:
     return statistics.median(latencies), latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], errors
 
 
-def _print_cpu(cpu: dict[str, float], elapsed: float, posts: int) -> None:
+def _print_cpu(cpu: dict[str, float], elapsed: float, posts: int, machine: float | None = None) -> None:
     """Who used the two cores during the rush (CPU seconds, and per absence): the client must not starve the
-    server."""
+    server. With `machine` (machine_cpu's difference over the rush), also what the rest of the machine took."""
+    others = f"; the rest of the machine {machine - sum(cpu.values()):.1f} s" if machine is not None else ""
     print(f"  CPU during the rush ({elapsed:.1f} s wall, {posts} posts): " + ", ".join(
-        f"{role} {seconds:.1f} s ({seconds / posts * 1000:.1f} ms/post)" for role, seconds in cpu.items()),
-        flush=True)
+        f"{role} {seconds:.1f} s ({seconds / posts * 1000:.1f} ms/post)" for role, seconds in cpu.items())
+        + others, flush=True)
 
 
 def run(ctx) -> None:
@@ -256,14 +257,13 @@ def run(ctx) -> None:
         with connection.cursor() as cursor:
             # The build's bulk writes and the warm-up's go to disk now, not inside the timed rush.
             cursor.execute("CHECKPOINT")
-        cpu_before = cpu_by_role(database)
-        start = time.perf_counter()
-        results = asyncio.run(_rush(base, jobs, day, CLIENTS))
-        elapsed = time.perf_counter() - start
-        cpu = {role: seconds - cpu_before.get(role, 0.0) for role, seconds in cpu_by_role(database).items()}
+        with cpu_during(database) as cpu:
+            machine, start = machine_cpu(), time.perf_counter()
+            results = asyncio.run(_rush(base, jobs, day, CLIENTS))
+            elapsed, machine = time.perf_counter() - start, machine_cpu() - machine
         lost, pending = _lost(results, day)
     p50, p99, errors = _summary(results)
-    _print_cpu(cpu, elapsed, len(results))
+    _print_cpu(cpu, elapsed, len(results), machine)
     if pending:
         print(f"  {pending} confirmations still unsent after the wait", flush=True)
     ctx.report("absence_rush_per_second", [len(results) / elapsed], "abs/s", 100, higher_is_better=True)

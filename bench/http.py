@@ -157,14 +157,21 @@ def _proc_table() -> dict[int, tuple[int, str, float]]:
     return table
 
 
-def cpu_by_role(database: str = "") -> dict[str, float]:
-    """CPU seconds used so far by this benchmark's processes: the client (this process), the served app
-    (gunicorn), the Celery workers ("celery <name>" when named; each with its live children), and PostgreSQL's
-    backends of `database`.
-    Two samples' difference shows who used the machine's cores during a run."""
+def machine_cpu() -> float:
+    """CPU seconds the whole machine has used since boot, every process's (Linux /proc/stat): less this
+    benchmark's (cpu_by_role) over a run, what others on a shared machine took meanwhile."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_pid(database: str = "") -> dict[int, tuple[str, float]]:
+    """This benchmark's processes now, pid -> (role, CPU seconds so far): the client (this process), the served
+    app (gunicorn), the Celery workers ("celery", or "celery <name>" for a named one), each with its children,
+    and PostgreSQL's backends of `database`."""
     table = _proc_table()
     me = os.getpid()
-    totals = {"client": 0.0, "gunicorn": 0.0, "celery": 0.0, "postgres": 0.0}
+    processes = {}
 
     def root_child(pid: int) -> int | None:  # our direct child this process descends from
         while pid in table and table[pid][0] not in (me, 0, 1):
@@ -173,14 +180,56 @@ def cpu_by_role(database: str = "") -> dict[str, float]:
 
     for pid, (_, cmdline, seconds) in table.items():
         if pid == me:
-            totals["client"] += seconds
+            processes[pid] = ("client", seconds)
         elif database and cmdline.startswith("postgres") and f" {database} " in cmdline:
-            totals["postgres"] += seconds
+            processes[pid] = ("postgres", seconds)
         elif (child := root_child(pid)) is not None:
             command = table[child][1]
             node = re.search(r"--hostname (\S+)@", command)
-            role = ("gunicorn" if "gunicorn" in command else
-                    "other" if "celery" not in command else
-                    "celery" if not node or node.group(1) == "celery" else f"celery {node.group(1)}")
-            totals[role] = totals.get(role, 0.0) + seconds
+            processes[pid] = ("gunicorn" if "gunicorn" in command else
+                              "other" if "celery" not in command else
+                              "celery" if not node or node.group(1) == "celery" else f"celery {node.group(1)}",
+                              seconds)
+    return processes
+
+
+def _roles(now: dict[int, tuple[str, float]], since: dict[int, tuple[str, float]]) -> dict[str, float]:
+    totals = {"client": 0.0, "gunicorn": 0.0, "postgres": 0.0}
+    for pid, (role, seconds) in now.items():
+        earlier = since.get(pid)
+        totals[role] = totals.get(role, 0.0) + seconds - (earlier[1] if earlier and earlier[0] == role else 0.0)
     return totals
+
+
+def cpu_by_role(database: str = "") -> dict[str, float]:
+    """CPU seconds used so far by this benchmark's live processes, by role (cpu_by_pid)."""
+    return _roles(cpu_by_pid(database), {})
+
+
+@contextlib.contextmanager
+def cpu_during(database: str = "", interval: float = 1.0) -> Iterator[dict[str, float]]:
+    """The CPU seconds each role (cpu_by_pid) uses while the block runs, in the dict yielded, filled in when the
+    block ends: who used the machine's cores during a run. Each process is sampled every `interval` seconds,
+    so one that ends meanwhile keeps what it used up to its last sample: PostgreSQL's backends end with their
+    connections, every CONN_MAX_AGE (60 s) in the web processes, and a difference of two samples alone would
+    miss their work. A process started meanwhile counts whole."""
+    import threading
+
+    totals: dict[str, float] = {}
+    first = cpu_by_pid(database)
+    last = dict(first)
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(interval):
+            last.update(cpu_by_pid(database))
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield totals
+    finally:
+        stop.set()
+        thread.join()
+        last.update(cpu_by_pid(database))
+        totals.update(_roles(last, first))
