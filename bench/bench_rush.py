@@ -235,7 +235,8 @@ def _summary(results: list) -> tuple[float, float, int]:
 
 def _print_cpu(cpu: dict[str, float], elapsed: float, posts: int, machine: float | None = None) -> None:
     """Who used the two cores during the rush (CPU seconds, and per absence): the client must not starve the
-    server. With `machine` (machine_cpu's difference over the rush), also what the rest of the machine took."""
+    server. With `machine` (machine_cpu's difference over the rush), also what the rest of the machine took:
+    the kernel, PostgreSQL's own processes and, on a shared machine, the others."""
     others = f"; the rest of the machine {machine - sum(cpu.values()):.1f} s" if machine is not None else ""
     print(f"  CPU during the rush ({elapsed:.1f} s wall, {posts} posts): " + ", ".join(
         f"{role} {seconds:.1f} s ({seconds / posts * 1000:.1f} ms/post)" for role, seconds in cpu.items())

@@ -18,7 +18,8 @@ compose's cpu_shares as a nice level.
 The bulk work starts first; the rush starts once the first block of letters is done (WeasyPrint loaded,
 both bulk processes busy). Printed: how many letters were done when the rush ended, when the rest and the
 export completed, when the last confirmation was e-mailed, and the CPU each role used during the rush
-(client, gunicorn, each worker, PostgreSQL, and the rest of the machine: on a shared machine, the others).
+(client, gunicorn, each worker, PostgreSQL's backends, Redis, and the rest of the machine: the kernel,
+PostgreSQL's own processes and, on a shared machine, the others).
 Afterwards every letter must be sent (the load was real) and every 2xx absence must have its Assenza row
 and exactly one e-mailed confirmation: `absence_rush_during_bulk_work_lost` counts those that do not.
 Figures: `absence_rush_during_bulk_work_p99_ms` (target ≤ 300), `_p50_ms`, `_errors` and `_lost` (target 0).

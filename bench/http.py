@@ -168,7 +168,7 @@ def machine_cpu() -> float:
 def cpu_by_pid(database: str = "") -> dict[int, tuple[str, float]]:
     """This benchmark's processes now, pid -> (role, CPU seconds so far): the client (this process), the served
     app (gunicorn), the Celery workers ("celery", or "celery <name>" for a named one), each with its children,
-    and PostgreSQL's backends of `database`."""
+    PostgreSQL's backends of `database`, and Redis."""
     table = _proc_table()
     me = os.getpid()
     processes = {}
@@ -183,6 +183,8 @@ def cpu_by_pid(database: str = "") -> dict[int, tuple[str, float]]:
             processes[pid] = ("client", seconds)
         elif database and cmdline.startswith("postgres") and f" {database} " in cmdline:
             processes[pid] = ("postgres", seconds)
+        elif cmdline.startswith("redis-server"):  # sessions, cache and broker (shared, if others use it too)
+            processes[pid] = ("redis", seconds)
         elif (child := root_child(pid)) is not None:
             command = table[child][1]
             node = re.search(r"--hostname (\S+)@", command)
