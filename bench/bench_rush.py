@@ -28,11 +28,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from .http import celery_worker, cpu_by_role, gunicorn
+from .http import celery_worker, cpu_during, gunicorn, machine_cpu, procfile_worker
 
 N_COMUNI = 10
 CLIENTS = 16
 PASSWORD = "!bench-rush"  # an unusable password: the same session hash for every account
+# The served processes' environment: tasks go to the broker, e-mails into the worker's memory.
+SERVED = {"CELERY_TASK_ALWAYS_EAGER": "0", "EMAIL_URL": "memorymail://"}
 
 
 def _next_service_day() -> datetime.date:
@@ -215,43 +217,58 @@ def _lost(results: list, day: datetime.date, wait_seconds: float = 120) -> tuple
     return sum(1 for pk in accepted if pk not in good), pending
 
 
+def _families(ctx, day: datetime.date) -> list[tuple[str, int, str]]:
+    """The rush's data and sessions: (comune slug, consumer id, session key) per family, comuni and families
+    interleaved, as 09:00 traffic arrives."""
+    rows = _build(ctx, day)
+    keys = _sessions(sorted({user_id for _, _, user_id in rows}))
+    jobs = [(slug, consumatore_id, keys[user_id]) for slug, consumatore_id, user_id in rows]
+    return jobs[::2] + jobs[1::2]
+
+
+def _summary(results: list) -> tuple[float, float, int]:
+    """p50 and p99 of the posts' latencies (ms), and the posts not answered 2xx/3xx."""
+    latencies = sorted(seconds * 1000 for _, _, seconds in results)
+    errors = sum(1 for _, status, _ in results if not 200 <= status < 400)
+    return statistics.median(latencies), latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], errors
+
+
+def _print_cpu(cpu: dict[str, float], elapsed: float, posts: int, machine: float | None = None) -> None:
+    """Who used the two cores during the rush (CPU seconds, and per absence): the client must not starve the
+    server. With `machine` (machine_cpu's difference over the rush), also what the rest of the machine took:
+    the kernel, PostgreSQL's own processes and, on a shared machine, the others."""
+    others = f"; the rest of the machine {machine - sum(cpu.values()):.1f} s" if machine is not None else ""
+    print(f"  CPU during the rush ({elapsed:.1f} s wall, {posts} posts): " + ", ".join(
+        f"{role} {seconds:.1f} s ({seconds / posts * 1000:.1f} ms/post)" for role, seconds in cpu.items())
+        + others, flush=True)
+
+
 def run(ctx) -> None:
     if not os.environ.get("REDIS_URL"):
         print("  skipped: the rush needs Redis (REDIS_URL) for sessions, cache and the Celery broker")
         return
     day = _next_service_day()
-    rows = _build(ctx, day)
-    keys = _sessions(sorted({user_id for _, _, user_id in rows}))
-    jobs = [(slug, consumatore_id, keys[user_id]) for slug, consumatore_id, user_id in rows]
-    # Interleave comuni and families, as 09:00 traffic arrives.
-    jobs = jobs[::2] + jobs[1::2]
-    served = {"CELERY_TASK_ALWAYS_EAGER": "0", "EMAIL_URL": "memorymail://"}
+    jobs = _families(ctx, day)
     print(f"  {len(jobs)} families in {N_COMUNI} comuni, absences for {day:%d/%m/%Y}, {CLIENTS} clients", flush=True)
     # As production serves it: gunicorn.conf.py's workers and threads (the Dockerfile's), not a bench's own.
-    # The worker as `make run`'s Procfile starts it (two processes).
-    with celery_worker(env=served, concurrency=2), gunicorn(workers=None, threads=None, env=served) as base:
+    # The worker as `make run`'s Procfile starts it (two processes at nice 10, on every queue).
+    with celery_worker(env=SERVED, **procfile_worker()), gunicorn(workers=None, threads=None, env=SERVED) as base:
         asyncio.run(_rush(base, jobs[:CLIENTS * 2], day + datetime.timedelta(days=1), CLIENTS))  # warm up
         database = connection.settings_dict["NAME"]
         with connection.cursor() as cursor:
             # The build's bulk writes and the warm-up's go to disk now, not inside the timed rush.
             cursor.execute("CHECKPOINT")
-        cpu_before = cpu_by_role(database)
-        start = time.perf_counter()
-        results = asyncio.run(_rush(base, jobs, day, CLIENTS))
-        elapsed = time.perf_counter() - start
-        cpu = {role: seconds - cpu_before.get(role, 0.0) for role, seconds in cpu_by_role(database).items()}
+        with cpu_during(database) as cpu:
+            machine, start = machine_cpu(), time.perf_counter()
+            results = asyncio.run(_rush(base, jobs, day, CLIENTS))
+            elapsed, machine = time.perf_counter() - start, machine_cpu() - machine
         lost, pending = _lost(results, day)
-    latencies = sorted(seconds * 1000 for _, _, seconds in results)
-    errors = sum(1 for _, status, _ in results if not 200 <= status < 400)
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    # Who used the two cores during the rush (CPU seconds per absence): the client must not starve the server.
-    print(f"  CPU during the rush ({elapsed:.1f} s wall, {len(results)} posts): " + ", ".join(
-        f"{role} {seconds:.1f} s ({seconds / len(results) * 1000:.1f} ms/post)" for role, seconds in cpu.items()),
-        flush=True)
+    p50, p99, errors = _summary(results)
+    _print_cpu(cpu, elapsed, len(results), machine)
     if pending:
         print(f"  {pending} confirmations still unsent after the wait", flush=True)
     ctx.report("absence_rush_per_second", [len(results) / elapsed], "abs/s", 100, higher_is_better=True)
-    ctx.report("absence_rush_p50_ms", [statistics.median(latencies)], "ms", 300)
+    ctx.report("absence_rush_p50_ms", [p50], "ms", 300)
     ctx.report("absence_rush_p99_ms", [p99], "ms", 300)
     ctx.report("absence_rush_errors", [float(errors)], "requests", 0)
     ctx.report("absence_rush_lost", [float(lost)], "absences", 0)

@@ -115,16 +115,6 @@ def run(ctx) -> None:
         ctx.report("solleciti_1000_letters_one_process_s", [elapsed * 1000 / invio.inviati], "s", 120)
 
 
-def _procfile_concurrency() -> int:
-    """The worker concurrency `make run` starts (Procfile), so the bench waits as a clerk would."""
-    import re
-    from pathlib import Path
-
-    procfile = (Path(__file__).resolve().parent.parent / "Procfile").read_text()
-    match = re.search(r"^worker:.*--concurrency[= ](\d+)", procfile, re.MULTILINE)
-    return int(match.group(1)) if match else 1
-
-
 def _letters_by_workers(comune, ufficio, conti) -> tuple[float, int]:
     """The job as the office starts it: queued on the broker, its blocks taken by real Celery workers;
     timed from the click to the job marked complete (what the progress bar shows)."""
@@ -132,20 +122,20 @@ def _letters_by_workers(comune, ufficio, conti) -> tuple[float, int]:
     from ufficio.models import InvioSolleciti, StatoInvio
     from ufficio.tasks import invio_solleciti_task
 
-    from .http import celery_worker, cpu_seconds
+    from .http import celery_worker, cpu_seconds, procfile_worker
 
-    concurrency = _procfile_concurrency()
+    worker = procfile_worker()  # the worker `make run` starts, so the bench waits as a clerk would
     invio = InvioSolleciti.objects.create(comune=comune, livello="primo", conti=conti, totale=len(conti),
                                           creato_da=ufficio)
     served = {"CELERY_TASK_ALWAYS_EAGER": "0", "EMAIL_URL": "memorymail://"}
-    with celery_worker(env=served, concurrency=concurrency) as worker:
+    with celery_worker(env=served, **worker) as process:
         deadline = time.monotonic() + 60
         while not app.control.ping(timeout=0.5):
             if time.monotonic() > deadline:
                 raise RuntimeError("the Celery worker did not start")
         eager, app.conf.task_always_eager = app.conf.task_always_eager, False
         try:
-            cpu = cpu_seconds(worker.pid)
+            cpu = cpu_seconds(process.pid)
             start = time.perf_counter()
             invio_solleciti_task.delay(comune.pk, invio.pk)
             deadline = time.monotonic() + 3600
@@ -155,13 +145,13 @@ def _letters_by_workers(comune, ufficio, conti) -> tuple[float, int]:
                     raise RuntimeError("the reminder job did not complete")
                 time.sleep(0.1)
             elapsed = time.perf_counter() - start
-            cpu = cpu_seconds(worker.pid) - cpu
+            cpu = cpu_seconds(process.pid) - cpu
         finally:
             app.conf.task_always_eager = eager
     invio.refresh_from_db()
     assert invio.inviati == len(conti), (invio.inviati, len(conti))
     # The workers' own CPU time tells what the wall time would be on cores of their own (the machine may
     # be shared): PostgreSQL's share is not in it.
-    print(f"  {invio.inviati} letters by {concurrency} worker processes in {elapsed:.1f} s, "
+    print(f"  {invio.inviati} letters by {worker['concurrency']} worker processes in {elapsed:.1f} s, "
           f"{cpu:.1f} s of worker CPU", flush=True)
     return elapsed, invio.inviati

@@ -63,3 +63,11 @@ def test_make_run_serves_every_queue_and_compose_runs_one_worker_per_class(setti
     assert sorted(q for queues in per_class.values() for q in queues.split(",") if q != "celery") == sorted(
         settings.CELERY_QUEUES_BY_URGENCY)
     assert len(per_class) == 3
+
+
+def test_compose_gives_the_cores_to_requests_first_then_interactive_work_then_bulk_work():
+    """At the 09:00 rush a family's post comes before its confirmation's e-mail, and both before the office's
+    letters (make bench: absence_rush_during_bulk_work_p99_ms, which runs the workers at these weights)."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    shares = {name: service.get("cpu_shares", 1024) for name, service in services.items()}
+    assert shares["web"] > shares["worker-interattiva"] > shares["worker-massiva"]
